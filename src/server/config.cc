@@ -1,0 +1,105 @@
+#include "server/config.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <charconv>
+#include <set>
+
+namespace sluice::server {
+
+namespace {
+
+tl::unexpected<Error> ConfigError(std::string message) {
+  return Fail(ErrorCode::kInvalidArgument, "config: " + std::move(message));
+}
+
+Status CheckKnownKeys(const YAML::Node& node, const std::set<std::string>& known,
+                      const std::string& where) {
+  for (const auto& entry : node) {
+    const std::string key = entry.first.as<std::string>();
+    if (known.count(key) == 0) return ConfigError("unknown key '" + where + key + "'");
+  }
+  return Ok();
+}
+
+Status ApplyHttpSection(const YAML::Node& node, http::ServerOptions& options) {
+  if (auto ok = CheckKnownKeys(node,
+                               {"threads", "max_body_bytes", "max_header_bytes", "read_timeout_ms",
+                                "idle_timeout_ms", "write_timeout_ms", "shutdown_grace_ms"},
+                               "http.");
+      !ok) {
+    return ok;
+  }
+  if (node["threads"]) options.threads = node["threads"].as<unsigned>();
+  if (node["max_body_bytes"]) options.max_body_bytes = node["max_body_bytes"].as<size_t>();
+  if (node["max_header_bytes"]) options.max_header_bytes = node["max_header_bytes"].as<uint32_t>();
+  auto millis = [&](const char* key, std::chrono::milliseconds& field) {
+    if (node[key]) field = std::chrono::milliseconds(node[key].as<int64_t>());
+  };
+  millis("read_timeout_ms", options.read_timeout);
+  millis("idle_timeout_ms", options.idle_timeout);
+  millis("write_timeout_ms", options.write_timeout);
+  millis("shutdown_grace_ms", options.shutdown_grace);
+  return Ok();
+}
+
+}  // namespace
+
+Status ParseListenAddress(std::string_view text, http::ServerOptions& options) {
+  size_t colon = text.rfind(':');
+  if (colon == std::string_view::npos || colon == 0) {
+    return Fail(ErrorCode::kInvalidArgument,
+                "listen address '" + std::string(text) + "' must be HOST:PORT");
+  }
+  std::string_view host = text.substr(0, colon);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
+    host = host.substr(1, host.size() - 2);
+  }
+  std::string_view port_text = text.substr(colon + 1);
+  unsigned port = 0;
+  auto [end, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
+  if (ec != std::errc() || end != port_text.data() + port_text.size() || port > 65535) {
+    return Fail(ErrorCode::kInvalidArgument,
+                "listen address '" + std::string(text) + "' has an invalid port");
+  }
+  options.host = std::string(host);
+  options.port = static_cast<uint16_t>(port);
+  return Ok();
+}
+
+Status ApplyConfigFile(const std::filesystem::path& path, ServerConfig& config) {
+  try {
+    YAML::Node root = YAML::LoadFile(path.string());
+    if (root.IsNull()) return Ok();
+    if (!root.IsMap()) return ConfigError("the file must be a YAML map");
+    if (auto ok = CheckKnownKeys(root,
+                                 {"listen", "data_dir", "region", "account_id", "log_level",
+                                  "http", "access_keys"},
+                                 "");
+        !ok) {
+      return ok;
+    }
+    if (root["listen"]) {
+      if (auto ok = ParseListenAddress(root["listen"].as<std::string>(), config.http); !ok) {
+        return ok;
+      }
+    }
+    if (root["data_dir"]) config.data_dir = root["data_dir"].as<std::string>();
+    if (root["region"]) config.region = root["region"].as<std::string>();
+    if (root["account_id"]) config.account_id = root["account_id"].as<std::string>();
+    if (root["log_level"]) config.log_level = root["log_level"].as<std::string>();
+    if (root["http"]) {
+      if (auto ok = ApplyHttpSection(root["http"], config.http); !ok) return ok;
+    }
+    if (root["access_keys"]) {
+      auto keys = auth::CredentialStore::ParseKeyList(root["access_keys"], "config: access_keys");
+      if (!keys) return Fail(keys.error());
+      config.access_keys.insert(config.access_keys.end(), keys->begin(), keys->end());
+    }
+  } catch (const YAML::Exception& e) {
+    return ConfigError(path.filename().string() + ": " + e.what());
+  }
+  return Ok();
+}
+
+}  // namespace sluice::server

@@ -1,0 +1,35 @@
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "auth/credential_store.h"
+#include "common/result.h"
+#include "http/server_options.h"
+
+namespace sluice::server {
+
+// Everything `sluice serve` is configured with. Defaults are the embedded ones; a YAML
+// file (docs/configuration.md) overrides them and command-line flags override both.
+struct ServerConfig {
+  http::ServerOptions http;
+  std::filesystem::path data_dir = "./sluice-data";
+  std::string region = "us-east-1";
+  std::string account_id = "000000000000";
+  std::string log_level = "info";
+  std::vector<auth::AccessKey> access_keys;
+};
+
+// Name of the optional access key file inside the data folder.
+inline constexpr const char* kAccessKeyFileName = "access-keys.yaml";
+
+// Parses "HOST:PORT" ("[::1]:4567" for IPv6) into the options' host and port.
+[[nodiscard]] Status ParseListenAddress(std::string_view text, http::ServerOptions& options);
+
+// Applies a YAML config file on top of `config`. Unknown keys are an error, so a typo
+// does not silently fall back to a default.
+[[nodiscard]] Status ApplyConfigFile(const std::filesystem::path& path, ServerConfig& config);
+
+}  // namespace sluice::server

@@ -1,0 +1,100 @@
+#include "server/serve.h"
+
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/signal_set.hpp>
+#include <chrono>
+#include <cstdio>
+#include <system_error>
+
+#include "auth/credential_store.h"
+#include "auth/sigv4_verifier.h"
+#include "http/front_door.h"
+#include "http/metrics.h"
+#include "http/router.h"
+#include "http/server.h"
+#include "protocol/json_parser_pool.h"
+
+namespace sluice::server {
+
+namespace {
+
+Result<std::vector<auth::AccessKey>> CollectAccessKeys(const ServerConfig& config) {
+  auto from_file = auth::CredentialStore::ReadKeyFile(config.data_dir / kAccessKeyFileName);
+  if (!from_file) return from_file;
+  std::vector<auth::AccessKey> keys = config.access_keys;
+  keys.insert(keys.end(), from_file->begin(), from_file->end());
+  return keys;
+}
+
+Status PrepareDataDir(const std::filesystem::path& data_dir) {
+  std::error_code error;
+  std::filesystem::create_directories(data_dir, error);
+  if (error) {
+    return Fail(ErrorCode::kUnavailable,
+                "cannot create data folder '" + data_dir.string() + "': " + error.message());
+  }
+  return Ok();
+}
+
+void AnnounceOpenMode() {
+  spdlog::warn("**************************************************************************");
+  spdlog::warn("* sluice is running OPEN: no access keys are configured, so requests are *");
+  spdlog::warn("* accepted without checking their SigV4 signature. Configure access_keys *");
+  spdlog::warn("* (docs/configuration.md) before exposing this server to anyone.          *");
+  spdlog::warn("**************************************************************************");
+}
+
+}  // namespace
+
+int Serve(const ServerConfig& config) {
+  const auto started = std::chrono::steady_clock::now();
+  spdlog::set_level(spdlog::level::from_str(config.log_level));
+  if (auto ok = PrepareDataDir(config.data_dir); !ok) {
+    spdlog::error("{}", ok.error().message);
+    return 1;
+  }
+  auto keys = CollectAccessKeys(config);
+  if (!keys) {
+    spdlog::error("{}", keys.error().message);
+    return 1;
+  }
+  const auth::CredentialStore credentials(*keys);
+  const auth::SigV4Verifier verifier(credentials, config.region);
+  if (credentials.empty()) AnnounceOpenMode();
+
+  http::Metrics metrics;
+  http::Router router(metrics);
+  router.AddStandardServices();
+  protocol::JsonParserPool parsers;
+  http::FrontDoor front_door(router, metrics, parsers,
+                             credentials.empty() ? nullptr : &verifier);
+  auto server = http::HttpServer::Open(config.http, front_door, metrics);
+  if (!server) {
+    spdlog::error("{}", server.error().message);
+    return 1;
+  }
+
+  boost::asio::signal_set signals((*server)->io_context(), SIGINT, SIGTERM);
+  signals.async_wait([&](const boost::system::error_code& ec, int signal) {
+    if (ec) return;
+    spdlog::info("received signal {}, shutting down", signal);
+    (*server)->Stop();
+  });
+
+  const auto startup = std::chrono::steady_clock::now() - started;
+  spdlog::info("sluice listening on http://{}:{} data_dir={} region={} access_keys={} "
+               "startup_ms={:.1f}",
+               config.http.host, (*server)->port(), config.data_dir.string(), config.region,
+               credentials.size(), std::chrono::duration<double, std::milli>(startup).count());
+  std::printf("sluice: listening on http://%s:%u\n", config.http.host.c_str(),
+              static_cast<unsigned>((*server)->port()));
+  std::fflush(stdout);
+
+  (*server)->Run();
+  spdlog::info("sluice stopped");
+  spdlog::default_logger()->flush();
+  return 0;
+}
+
+}  // namespace sluice::server
