@@ -130,9 +130,6 @@ Result<FrontDoor::Admission> FrontDoor::Admit(const Request& request, std::strin
   metrics = (*service)->unknown_metrics;
   auto principal = Authenticate(request, **service);
   if (!principal) return Fail(principal.error());
-  auto operation = router_.FindOperation(**service, target);
-  if (!operation) return Fail(operation.error());
-  metrics = (*operation)->metrics;
   const std::string_view content_type = request[beast_http::field::content_type];
   if (!IsAwsJsonContentType(content_type)) {
     return Fail(ErrorCode::kInvalidArgument,
@@ -140,7 +137,7 @@ Result<FrontDoor::Admission> FrontDoor::Admit(const Request& request, std::strin
                     "': expected application/x-amz-json-1.1",
                 "SerializationException");
   }
-  return Admission{*operation, std::move(*principal)};
+  return Admission{*service, std::move(*principal)};
 }
 
 boost::asio::awaitable<Result<std::string>> FrontDoor::Execute(const Request& request,
@@ -149,10 +146,15 @@ boost::asio::awaitable<Result<std::string>> FrontDoor::Execute(const Request& re
                                                                OperationMetrics*& metrics) {
   auto admission = Admit(request, target, metrics);
   if (!admission) co_return Fail(admission.error());
+  // The body is parsed before dispatch: malformed JSON is a protocol error whatever the
+  // operation.
   protocol::JsonParserPool::Lease parser = parsers_.Acquire();
   auto input = parser->Parse(request.body());
   if (!input) co_return Fail(input.error());
-  co_return co_await admission->operation->handler(
+  auto operation = router_.FindOperation(*admission->service, target);
+  if (!operation) co_return Fail(operation.error());
+  metrics = (*operation)->metrics;
+  co_return co_await (*operation)->handler(
       OperationCall{request_id, admission->principal, *input, request.body()});
 }
 

@@ -37,14 +37,14 @@ class FrontDoor {
   Response HandleHealth(const Request& request, std::string_view request_id) const;
   Response HandleMetrics(const Request& request, std::string_view request_id) const;
   struct Admission {
-    const Router::Operation* operation;
+    const Router::Service* service;
     std::string principal;
   };
 
   boost::asio::awaitable<Response> HandleAwsJson(const Request& request,
                                                  const std::string& request_id);
-  // Routing, authentication and content type, in the order AWS checks them. Points
-  // `metrics` at the most specific operation metrics known so far.
+  // Service routing, authentication and content type, in that order. Points `metrics`
+  // at the service's metrics; Execute() narrows them to the operation's.
   Result<Admission> Admit(const Request& request, std::string_view target,
                           OperationMetrics*& metrics) const;
   boost::asio::awaitable<Result<std::string>> Execute(const Request& request,

@@ -1,5 +1,6 @@
 #include "server/serve.h"
 
+#include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include <boost/asio/signal_set.hpp>
@@ -49,6 +50,8 @@ void AnnounceOpenMode() {
 
 int Serve(const ServerConfig& config) {
   const auto started = std::chrono::steady_clock::now();
+  // Logs go to stderr; stdout carries only the "listening on" line that scripts wait for.
+  spdlog::set_default_logger(spdlog::stderr_color_mt("sluice"));
   spdlog::set_level(spdlog::level::from_str(config.log_level));
   if (auto ok = PrepareDataDir(config.data_dir); !ok) {
     spdlog::error("{}", ok.error().message);
