@@ -8,7 +8,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 PRESET="${1:-release}"
 
 DEBIAN_PACKAGES=(
-  build-essential cmake ninja-build ccache pkg-config git curl ca-certificates
+  build-essential cmake ninja-build ccache pkg-config git curl ca-certificates clang-format
   libboost1.81-dev libssl-dev libsimdjson-dev libsqlite3-dev
   libsnappy-dev libzstd-dev liblz4-dev zlib1g-dev
   libyaml-cpp-dev libcli11-dev libspdlog-dev libfmt-dev libexpected-dev libnghttp2-dev

@@ -20,9 +20,9 @@ Result<std::vector<AccessKey>> CredentialStore::ParseKeyList(const YAML::Node& l
     AccessKey key{entry["access_key_id"].as<std::string>(""),
                   entry["secret_access_key"].as<std::string>("")};
     if (key.access_key_id.empty() || key.secret_access_key.empty()) {
-      return Fail(ErrorCode::kInvalidArgument,
-                  std::string(source) +
-                      ": every access key needs access_key_id and secret_access_key");
+      return Fail(
+          ErrorCode::kInvalidArgument,
+          std::string(source) + ": every access key needs access_key_id and secret_access_key");
     }
     keys.push_back(std::move(key));
   }
@@ -40,8 +40,7 @@ Result<std::vector<AccessKey>> CredentialStore::ReadKeyFile(const std::filesyste
   }
 }
 
-std::optional<std::string_view> CredentialStore::FindSecret(
-    std::string_view access_key_id) const {
+std::optional<std::string_view> CredentialStore::FindSecret(std::string_view access_key_id) const {
   auto it = secrets_.find(access_key_id);
   if (it == secrets_.end()) return std::nullopt;
   return it->second;

@@ -40,8 +40,7 @@ bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
   return true;
 }
 
-std::optional<std::string_view> FindHeader(const ReceivedRequest& request,
-                                           std::string_view name) {
+std::optional<std::string_view> FindHeader(const ReceivedRequest& request, std::string_view name) {
   for (const auto& [header_name, value] : request.headers) {
     if (EqualsIgnoreCase(header_name, name)) return value;
   }
@@ -65,15 +64,14 @@ Result<void> ParseCredential(std::string_view credential, Authorization& out) {
     if (slash == std::string_view::npos) break;
     start = slash + 1;
   }
-  if (parts.size() != 5 || parts[0].empty() || parts[1].size() != 8 ||
-      parts[4] != "aws4_request") {
-    return Refuse(kIncomplete, "Credential must have exactly 5 slash-delimited elements, e.g. "
-                               "keyid/date/region/service/term, got '" +
-                                   std::string(credential) + "'");
+  if (parts.size() != 5 || parts[0].empty() || parts[1].size() != 8 || parts[4] != "aws4_request") {
+    return Refuse(kIncomplete,
+                  "Credential must have exactly 5 slash-delimited elements, e.g. "
+                  "keyid/date/region/service/term, got '" +
+                      std::string(credential) + "'");
   }
   out.access_key_id = parts[0];
-  out.scope = CredentialScope{std::string(parts[1]), std::string(parts[2]),
-                              std::string(parts[3])};
+  out.scope = CredentialScope{std::string(parts[1]), std::string(parts[2]), std::string(parts[3])};
   return Ok();
 }
 
@@ -159,17 +157,18 @@ Status CheckClockSkew(std::string_view amz_date, std::chrono::system_clock::time
   return Ok();
 }
 
-Status CheckScope(const CredentialScope& scope, std::string_view amz_date,
-                  std::string_view region, std::string_view service) {
+Status CheckScope(const CredentialScope& scope, std::string_view amz_date, std::string_view region,
+                  std::string_view service) {
   if (scope.date != amz_date.substr(0, 8)) {
-    return Refuse(kInvalid, "Date in Credential scope does not match YYYYMMDD from ISO-8601 "
-                            "version of date from HTTP: '" +
-                                scope.date + "' != '" + std::string(amz_date.substr(0, 8)) +
-                                "', from '" + std::string(amz_date) + "'.");
+    return Refuse(kInvalid,
+                  "Date in Credential scope does not match YYYYMMDD from ISO-8601 "
+                  "version of date from HTTP: '" +
+                      scope.date + "' != '" + std::string(amz_date.substr(0, 8)) + "', from '" +
+                      std::string(amz_date) + "'.");
   }
   if (scope.region != region) {
-    return Refuse(kInvalid, "Credential should be scoped to a valid region, not '" +
-                                scope.region + "'. Valid region: '" + std::string(region) + "'.");
+    return Refuse(kInvalid, "Credential should be scoped to a valid region, not '" + scope.region +
+                                "'. Valid region: '" + std::string(region) + "'.");
   }
   if (scope.service != service) {
     return Refuse(kInvalid, "Credential should be scoped to correct service: '" +
@@ -184,8 +183,9 @@ Result<std::string> PayloadHash(const ReceivedRequest& request) {
   std::string body_hash = HexEncode(Sha256(request.body));
   std::optional<std::string_view> declared = FindHeader(request, "x-amz-content-sha256");
   if (declared && *declared != "UNSIGNED-PAYLOAD" && *declared != body_hash) {
-    return Refuse(kInvalid, "The provided 'x-amz-content-sha256' header does not match what "
-                            "was computed.");
+    return Refuse(kInvalid,
+                  "The provided 'x-amz-content-sha256' header does not match what "
+                  "was computed.");
   }
   if (declared) return std::string(*declared);
   return body_hash;
@@ -196,8 +196,7 @@ Result<std::string> PayloadHash(const ReceivedRequest& request) {
 SigV4Verifier::SigV4Verifier(const CredentialStore& store, std::string region)
     : store_(store), region_(std::move(region)) {}
 
-Result<std::string> SigV4Verifier::Verify(const ReceivedRequest& request,
-                                          std::string_view service,
+Result<std::string> SigV4Verifier::Verify(const ReceivedRequest& request, std::string_view service,
                                           std::chrono::system_clock::time_point now) const {
   std::optional<std::string_view> header = FindHeader(request, "authorization");
   if (!header) return Refuse(kMissingToken, "Missing Authentication Token");
@@ -206,9 +205,10 @@ Result<std::string> SigV4Verifier::Verify(const ReceivedRequest& request,
 
   std::optional<std::string_view> amz_date = FindHeader(request, "x-amz-date");
   if (!amz_date) {
-    return Refuse(kIncomplete, "Authorization header requires existence of either a "
-                               "'X-Amz-Date' or a 'Date' header. Authorization=" +
-                                   std::string(kAlgorithm));
+    return Refuse(kIncomplete,
+                  "Authorization header requires existence of either a "
+                  "'X-Amz-Date' or a 'Date' header. Authorization=" +
+                      std::string(kAlgorithm));
   }
   auto signed_at = ParseAmzDate(*amz_date);
   if (!signed_at) {
@@ -234,15 +234,16 @@ Result<std::string> SigV4Verifier::Verify(const ReceivedRequest& request,
                            request.headers,
                            authorization->signed_headers,
                            *payload_hash};
-  std::string expected = Signature(SigningKey(*secret, authorization->scope),
-                                   StringToSign(*amz_date, authorization->scope,
-                                                CanonicalRequest(signable)));
+  std::string expected =
+      Signature(SigningKey(*secret, authorization->scope),
+                StringToSign(*amz_date, authorization->scope, CanonicalRequest(signable)));
   const std::string_view given = authorization->signature;
   if (given.size() != expected.size() ||
       CRYPTO_memcmp(given.data(), expected.data(), expected.size()) != 0) {
-    return Refuse(kInvalid, "The request signature we calculated does not match the signature "
-                            "you provided. Check your AWS Secret Access Key and signing method. "
-                            "Consult the service documentation for details.");
+    return Refuse(kInvalid,
+                  "The request signature we calculated does not match the signature "
+                  "you provided. Check your AWS Secret Access Key and signing method. "
+                  "Consult the service documentation for details.");
   }
   return std::string(authorization->access_key_id);
 }

@@ -33,8 +33,7 @@ class SigV4Verifier {
   // MissingAuthenticationTokenException, IncompleteSignatureException,
   // InvalidSignatureException or UnrecognizedClientException. `service` is the signing
   // name the credential scope must carry (e.g. "kinesis").
-  [[nodiscard]] Result<std::string> Verify(const ReceivedRequest& request,
-                                           std::string_view service,
+  [[nodiscard]] Result<std::string> Verify(const ReceivedRequest& request, std::string_view service,
                                            std::chrono::system_clock::time_point now) const;
 
  private:

@@ -15,8 +15,7 @@ using Result = tl::expected<T, Error>;
 using Status = Result<void>;
 
 // Builds the error side of a Result: `return Fail(ErrorCode::kNotFound, "...");`
-inline tl::unexpected<Error> Fail(ErrorCode code, std::string message,
-                                  std::string wire_type = {}) {
+inline tl::unexpected<Error> Fail(ErrorCode code, std::string message, std::string wire_type = {}) {
   return tl::unexpected<Error>(Error{code, std::move(message), std::move(wire_type)});
 }
 

@@ -29,17 +29,18 @@ constexpr std::chrono::seconds kDrainTimeout{2};
 
 // The error response a failed read deserves, or nullopt when the peer simply went away
 // (closed, reset, timed out) and there is nobody to answer.
-std::optional<Error> ReadFailureResponse(const beast::error_code& ec, const ServerOptions& options) {
+std::optional<Error> ReadFailureResponse(const beast::error_code& ec,
+                                         const ServerOptions& options) {
   if (ec == beast_http::error::body_limit) {
-    return Error{ErrorCode::kResourceExhausted,
-                 "Request body exceeds the limit of " + std::to_string(options.max_body_bytes) +
-                     " bytes",
-                 "RequestEntityTooLargeException"};
+    return Error{
+        ErrorCode::kResourceExhausted,
+        "Request body exceeds the limit of " + std::to_string(options.max_body_bytes) + " bytes",
+        "RequestEntityTooLargeException"};
   }
   if (ec == beast_http::error::header_limit) {
     return Error{ErrorCode::kResourceExhausted,
-                 "Request headers exceed the limit of " +
-                     std::to_string(options.max_header_bytes) + " bytes",
+                 "Request headers exceed the limit of " + std::to_string(options.max_header_bytes) +
+                     " bytes",
                  "RequestHeaderFieldsTooLargeException"};
   }
   if (ec.category() == beast::error_code(beast_http::error::bad_method).category() &&
@@ -114,7 +115,8 @@ asio::awaitable<std::optional<Request>> Connection::ReadRequest() {
     ec = write_ec;
   }
   if (!ec) {
-    auto [body_ec, body_bytes] = co_await beast_http::async_read(stream_, buffer_, parser, kNoThrow);
+    auto [body_ec, body_bytes] =
+        co_await beast_http::async_read(stream_, buffer_, parser, kNoThrow);
     ec = body_ec;
   }
   if (ec) {

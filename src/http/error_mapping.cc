@@ -14,16 +14,26 @@ struct CodeMapping {
 // Default AWS types follow the Kinesis API model, the first service sluice speaks.
 CodeMapping MapCode(ErrorCode code) {
   switch (code) {
-    case ErrorCode::kInvalidArgument: return {400, "InvalidArgumentException"};
-    case ErrorCode::kNotFound: return {400, "ResourceNotFoundException"};
-    case ErrorCode::kAlreadyExists: return {400, "ResourceInUseException"};
-    case ErrorCode::kFailedPrecondition: return {400, "ResourceInUseException"};
-    case ErrorCode::kResourceExhausted: return {400, "LimitExceededException"};
-    case ErrorCode::kExpired: return {400, "ExpiredIteratorException"};
-    case ErrorCode::kUnauthenticated: return {400, "UnrecognizedClientException"};
-    case ErrorCode::kUnavailable: return {503, "ServiceUnavailable"};
-    case ErrorCode::kDataLoss: return {500, "InternalFailure"};
-    case ErrorCode::kInternal: return {500, "InternalFailure"};
+    case ErrorCode::kInvalidArgument:
+      return {400, "InvalidArgumentException"};
+    case ErrorCode::kNotFound:
+      return {400, "ResourceNotFoundException"};
+    case ErrorCode::kAlreadyExists:
+      return {400, "ResourceInUseException"};
+    case ErrorCode::kFailedPrecondition:
+      return {400, "ResourceInUseException"};
+    case ErrorCode::kResourceExhausted:
+      return {400, "LimitExceededException"};
+    case ErrorCode::kExpired:
+      return {400, "ExpiredIteratorException"};
+    case ErrorCode::kUnauthenticated:
+      return {400, "UnrecognizedClientException"};
+    case ErrorCode::kUnavailable:
+      return {503, "ServiceUnavailable"};
+    case ErrorCode::kDataLoss:
+      return {500, "InternalFailure"};
+    case ErrorCode::kInternal:
+      return {500, "InternalFailure"};
   }
   return {500, "InternalFailure"};
 }

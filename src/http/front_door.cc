@@ -51,9 +51,9 @@ auth::ReceivedRequest ToReceivedRequest(const Request& request) {
       request.body()};
   received.headers.reserve(16);
   for (const auto& field : request) {
-    received.headers.emplace_back(std::string_view(field.name_string().data(),
-                                                   field.name_string().size()),
-                                  std::string_view(field.value().data(), field.value().size()));
+    received.headers.emplace_back(
+        std::string_view(field.name_string().data(), field.name_string().size()),
+        std::string_view(field.value().data(), field.value().size()));
   }
   return received;
 }
@@ -101,17 +101,16 @@ boost::asio::awaitable<Response> FrontDoor::Handle(const Request& request) {
 
 Response FrontDoor::HandleHealth(const Request& request, std::string_view request_id) const {
   const auto started = Clock::now();
-  Response response = MakeResponse(200, request.version(), request_id, "application/json",
-                                   "{\"status\":\"ok\"}");
+  Response response =
+      MakeResponse(200, request.version(), request_id, "application/json", "{\"status\":\"ok\"}");
   health_metrics_.Record(Outcome::kSuccess, Clock::now() - started);
   return response;
 }
 
-Response FrontDoor::HandleMetrics(const Request& request,
-                                  std::string_view request_id) const {
+Response FrontDoor::HandleMetrics(const Request& request, std::string_view request_id) const {
   const auto started = Clock::now();
-  Response response = MakeResponse(200, request.version(), request_id,
-                                   "text/plain; version=0.0.4", metrics_.RenderPrometheus());
+  Response response = MakeResponse(200, request.version(), request_id, "text/plain; version=0.0.4",
+                                   metrics_.RenderPrometheus());
   metrics_metrics_.Record(Outcome::kSuccess, Clock::now() - started);
   return response;
 }
@@ -154,8 +153,8 @@ boost::asio::awaitable<Result<std::string>> FrontDoor::Execute(const Request& re
   auto operation = router_.FindOperation(*admission->service, target);
   if (!operation) co_return Fail(operation.error());
   metrics = (*operation)->metrics;
-  co_return co_await (*operation)->handler(
-      OperationCall{request_id, admission->principal, *input, request.body()});
+  co_return co_await (*operation)
+      ->handler(OperationCall{request_id, admission->principal, *input, request.body()});
 }
 
 boost::asio::awaitable<Response> FrontDoor::HandleAwsJson(const Request& request,
@@ -165,10 +164,9 @@ boost::asio::awaitable<Response> FrontDoor::HandleAwsJson(const Request& request
   OperationMetrics* metrics = &unrouted_metrics_;
   Result<std::string> result = co_await Execute(request, request_id, target, metrics);
 
-  Response response =
-      result ? MakeResponse(200, request.version(), request_id, kJsonContentType,
-                            std::move(*result))
-             : MakeErrorResponse(result.error(), request.version(), request_id);
+  Response response = result ? MakeResponse(200, request.version(), request_id, kJsonContentType,
+                                            std::move(*result))
+                             : MakeErrorResponse(result.error(), request.version(), request_id);
   const auto latency = Clock::now() - started;
   metrics->Record(OutcomeOf(response.result_int()), latency);
   if (!result && response.result_int() >= 500) {

@@ -13,8 +13,7 @@ constexpr std::array<std::string_view, 3> kOutcomeNames = {"success", "client_er
 
 void AppendHeader(std::string& out, std::string_view name, std::string_view type,
                   std::string_view help) {
-  fmt::format_to(std::back_inserter(out), "# HELP {} {}\n# TYPE {} {}\n", name, help, name,
-                 type);
+  fmt::format_to(std::back_inserter(out), "# HELP {} {}\n# TYPE {} {}\n", name, help, name, type);
 }
 
 }  // namespace
@@ -75,8 +74,7 @@ std::string Metrics::RenderPrometheus() const {
   AppendHeader(out, "sluice_open_connections", "gauge", "Open client connections.");
   fmt::format_to(std::back_inserter(out), "sluice_open_connections {}\n", open_connections());
   AppendHeader(out, "process_resident_memory_bytes", "gauge", "Resident memory size in bytes.");
-  fmt::format_to(std::back_inserter(out), "process_resident_memory_bytes {}\n",
-                 ResidentSetBytes());
+  fmt::format_to(std::back_inserter(out), "process_resident_memory_bytes {}\n", ResidentSetBytes());
   return out;
 }
 

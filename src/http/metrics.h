@@ -30,7 +30,7 @@ class OperationMetrics {
  private:
   std::string service_;
   std::string operation_;
-  std::array<std::atomic<uint64_t>, 3> outcomes_{};                   // by Outcome
+  std::array<std::atomic<uint64_t>, 3> outcomes_{};                        // by Outcome
   std::array<std::atomic<uint64_t>, kBucketBounds.size() + 1> buckets_{};  // last: +Inf
   std::atomic<uint64_t> latency_sum_ns_{0};
 };

@@ -15,9 +15,9 @@ namespace sluice::http {
 // the handler's coroutine completes.
 struct OperationCall {
   std::string_view request_id;
-  std::string_view principal;      // access key id; empty when the server runs open
-  simdjson::dom::element input;    // the parsed body, always a JSON object
-  std::string_view body;           // the raw body
+  std::string_view principal;    // access key id; empty when the server runs open
+  simdjson::dom::element input;  // the parsed body, always a JSON object
+  std::string_view body;         // the raw body
 };
 
 // One operation: returns the JSON response body, or an Error that the front door maps

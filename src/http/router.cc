@@ -7,8 +7,8 @@ namespace sluice::http {
 namespace {
 
 tl::unexpected<Error> UnknownOperation(std::string_view target) {
-  std::string message = target.empty() ? "Missing X-Amz-Target header"
-                                       : "Unknown operation: " + std::string(target);
+  std::string message =
+      target.empty() ? "Missing X-Amz-Target header" : "Unknown operation: " + std::string(target);
   return Fail(ErrorCode::kInvalidArgument, std::move(message), "UnknownOperationException");
 }
 

@@ -105,8 +105,8 @@ asio::awaitable<void> HttpServer::Accept() {
     }
     boost::system::error_code ignored;
     socket.set_option(tcp::no_delay(true), ignored);
-    auto connection = std::make_shared<Connection>(std::move(socket), options_, front_door_,
-                                                   metrics_);
+    auto connection =
+        std::make_shared<Connection>(std::move(socket), options_, front_door_, metrics_);
     Track(connection);
     asio::co_spawn(
         connection->executor(),

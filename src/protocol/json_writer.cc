@@ -25,11 +25,21 @@ void JsonWriter::AppendEscaped(std::string_view text) {
     out_.append(text.substr(run_start, i - run_start));
     run_start = i + 1;
     switch (c) {
-      case '"': out_.append("\\\""); break;
-      case '\\': out_.append("\\\\"); break;
-      case '\n': out_.append("\\n"); break;
-      case '\r': out_.append("\\r"); break;
-      case '\t': out_.append("\\t"); break;
+      case '"':
+        out_.append("\\\"");
+        break;
+      case '\\':
+        out_.append("\\\\");
+        break;
+      case '\n':
+        out_.append("\\n");
+        break;
+      case '\r':
+        out_.append("\\r");
+        break;
+      case '\t':
+        out_.append("\\t");
+        break;
       default:
         out_.append("\\u00");
         out_.push_back(kHex[c >> 4]);

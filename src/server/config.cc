@@ -72,10 +72,9 @@ Status ApplyConfigFile(const std::filesystem::path& path, ServerConfig& config) 
     YAML::Node root = YAML::LoadFile(path.string());
     if (root.IsNull()) return Ok();
     if (!root.IsMap()) return ConfigError("the file must be a YAML map");
-    if (auto ok = CheckKnownKeys(root,
-                                 {"listen", "data_dir", "region", "account_id", "log_level",
-                                  "http", "access_keys"},
-                                 "");
+    if (auto ok = CheckKnownKeys(
+            root,
+            {"listen", "data_dir", "region", "account_id", "log_level", "http", "access_keys"}, "");
         !ok) {
       return ok;
     }

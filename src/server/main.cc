@@ -27,8 +27,9 @@ void AddServeFlags(CLI::App& serve, ServeFlags& flags) {
   serve.add_option("--listen", flags.listen, "HOST:PORT to listen on (default 127.0.0.1:4567)");
   serve.add_option("--data-dir", flags.data_dir, "data folder (default ./sluice-data)");
   serve.add_option("--region", flags.region, "AWS region this server is (default us-east-1)");
-  serve.add_option("--log-level", flags.log_level,
-                   "trace, debug, info, warn, error or off (default info)")
+  serve
+      .add_option("--log-level", flags.log_level,
+                  "trace, debug, info, warn, error or off (default info)")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}));
   serve.add_option("--threads", flags.threads, "I/O threads (default: one per core)");
   serve.add_option("--max-body-bytes", flags.max_body_bytes, "largest request body accepted");

@@ -70,8 +70,7 @@ int Serve(const ServerConfig& config) {
   http::Router router(metrics);
   router.AddStandardServices();
   protocol::JsonParserPool parsers;
-  http::FrontDoor front_door(router, metrics, parsers,
-                             credentials.empty() ? nullptr : &verifier);
+  http::FrontDoor front_door(router, metrics, parsers, credentials.empty() ? nullptr : &verifier);
   auto server = http::HttpServer::Open(config.http, front_door, metrics);
   if (!server) {
     spdlog::error("{}", server.error().message);
@@ -86,10 +85,11 @@ int Serve(const ServerConfig& config) {
   });
 
   const auto startup = std::chrono::steady_clock::now() - started;
-  spdlog::info("sluice listening on http://{}:{} data_dir={} region={} access_keys={} "
-               "startup_ms={:.1f}",
-               config.http.host, (*server)->port(), config.data_dir.string(), config.region,
-               credentials.size(), std::chrono::duration<double, std::milli>(startup).count());
+  spdlog::info(
+      "sluice listening on http://{}:{} data_dir={} region={} access_keys={} "
+      "startup_ms={:.1f}",
+      config.http.host, (*server)->port(), config.data_dir.string(), config.region,
+      credentials.size(), std::chrono::duration<double, std::milli>(startup).count());
   std::printf("sluice: listening on http://%s:%u\n", config.http.host.c_str(),
               static_cast<unsigned>((*server)->port()));
   std::fflush(stdout);

@@ -35,8 +35,8 @@ TEST_F(CredentialStoreTest, FindsSecretsOfConfiguredKeys) {
 TEST_F(CredentialStoreTest, EmptyStoreMeansOpen) { EXPECT_TRUE(CredentialStore().empty()); }
 
 TEST_F(CredentialStoreTest, ReadsAKeyFile) {
-  auto keys = CredentialStore::ReadKeyFile(
-      Write("- access_key_id: AKID\n  secret_access_key: s3cr3t\n"));
+  auto keys =
+      CredentialStore::ReadKeyFile(Write("- access_key_id: AKID\n  secret_access_key: s3cr3t\n"));
   ASSERT_TRUE(keys) << keys.error().message;
   ASSERT_EQ(keys->size(), 1u);
   EXPECT_EQ((*keys)[0].access_key_id, "AKID");

@@ -15,9 +15,12 @@ const std::string kEmptyHash = HexEncode(Sha256(""));
 
 std::string SignVector(std::string_view method, std::string_view path, std::string_view query,
                        std::string_view payload_hash = kEmptyHash) {
-  SignableRequest request{method, path, query,
+  SignableRequest request{method,
+                          path,
+                          query,
                           {{"Host", "example.amazonaws.com"}, {"X-Amz-Date", kDate}},
-                          "host;x-amz-date", payload_hash};
+                          "host;x-amz-date",
+                          payload_hash};
   CredentialScope scope{"20150830", "us-east-1", "service"};
   return Signature(SigningKey(kSecret, scope),
                    StringToSign(kDate, scope, CanonicalRequest(request)));
@@ -44,9 +47,12 @@ TEST(SigV4Test, GetUtf8) {
 }
 
 TEST(SigV4Test, GetVanillaCanonicalRequestAndStringToSign) {
-  SignableRequest request{"GET", "/", "",
+  SignableRequest request{"GET",
+                          "/",
+                          "",
                           {{"Host", "example.amazonaws.com"}, {"X-Amz-Date", kDate}},
-                          "host;x-amz-date", kEmptyHash};
+                          "host;x-amz-date",
+                          kEmptyHash};
   const std::string canonical = CanonicalRequest(request);
   EXPECT_EQ(canonical,
             "GET\n/\n\nhost:example.amazonaws.com\nx-amz-date:20150830T123600Z\n\n"
@@ -73,9 +79,9 @@ TEST(SigV4Test, CanonicalQuerySortsAndEncodes) {
 }
 
 TEST(SigV4Test, CanonicalHeadersTrimAndFoldWhiteSpaceAndJoinRepeats) {
-  SignableRequest request{"GET", "/", "",
-                          {{"My-Header", "  a   b  "}, {"my-header", "c"}, {"Other", "x"}},
-                          "my-header", kEmptyHash};
+  SignableRequest request{
+      "GET",       "/",       "", {{"My-Header", "  a   b  "}, {"my-header", "c"}, {"Other", "x"}},
+      "my-header", kEmptyHash};
   EXPECT_NE(CanonicalRequest(request).find("\nmy-header:a b,c\n"), std::string::npos);
 }
 

@@ -27,12 +27,11 @@ struct SignedRequest {
                          std::string_view region = "us-east-1") {
     CredentialScope scope{"20150830", std::string(region), std::string(service)};
     const std::string payload_hash = HexEncode(Sha256(body));
-    SignableRequest signable{"POST", "/", "", Headers(), "host;x-amz-date;x-amz-target",
+    SignableRequest signable{"POST",      "/", "", Headers(), "host;x-amz-date;x-amz-target",
                              payload_hash};
     std::string signature = Signature(SigningKey(kSecret, scope),
                                       StringToSign(kAmzDate, scope, CanonicalRequest(signable)));
-    authorization = "AWS4-HMAC-SHA256 Credential=" + std::string(kKeyId) + "/" +
-                    scope.ToString() +
+    authorization = "AWS4-HMAC-SHA256 Credential=" + std::string(kKeyId) + "/" + scope.ToString() +
                     ", SignedHeaders=host;x-amz-date;x-amz-target, Signature=" + signature;
   }
 

@@ -25,11 +25,11 @@ TEST(ResultTest, CarriesValueOrError) {
 
 TEST(ErrorCodeTest, EveryCodeHasADistinctName) {
   std::set<std::string_view> names;
-  for (ErrorCode code : {ErrorCode::kInvalidArgument, ErrorCode::kNotFound,
-                         ErrorCode::kAlreadyExists, ErrorCode::kFailedPrecondition,
-                         ErrorCode::kResourceExhausted, ErrorCode::kExpired,
-                         ErrorCode::kUnauthenticated, ErrorCode::kUnavailable,
-                         ErrorCode::kDataLoss, ErrorCode::kInternal}) {
+  for (ErrorCode code :
+       {ErrorCode::kInvalidArgument, ErrorCode::kNotFound, ErrorCode::kAlreadyExists,
+        ErrorCode::kFailedPrecondition, ErrorCode::kResourceExhausted, ErrorCode::kExpired,
+        ErrorCode::kUnauthenticated, ErrorCode::kUnavailable, ErrorCode::kDataLoss,
+        ErrorCode::kInternal}) {
     EXPECT_TRUE(names.insert(ErrorCodeName(code)).second);
   }
 }

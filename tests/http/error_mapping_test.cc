@@ -35,17 +35,16 @@ TEST(ErrorMappingTest, WireTypeNamesTheTypeButNotTheStatus) {
 }
 
 TEST(ErrorMappingTest, FixedStatusesOfFrontDoorTypes) {
-  EXPECT_EQ(MapError(Error{ErrorCode::kUnauthenticated, "m",
-                           "MissingAuthenticationTokenException"})
+  EXPECT_EQ(MapError(Error{ErrorCode::kUnauthenticated, "m", "MissingAuthenticationTokenException"})
                 .status,
             403u);
-  EXPECT_EQ(MapError(Error{ErrorCode::kResourceExhausted, "m", "RequestEntityTooLargeException"})
-                .status,
-            413u);
-  EXPECT_EQ(MapError(Error{ErrorCode::kResourceExhausted, "m",
-                           "RequestHeaderFieldsTooLargeException"})
-                .status,
-            431u);
+  EXPECT_EQ(
+      MapError(Error{ErrorCode::kResourceExhausted, "m", "RequestEntityTooLargeException"}).status,
+      413u);
+  EXPECT_EQ(
+      MapError(Error{ErrorCode::kResourceExhausted, "m", "RequestHeaderFieldsTooLargeException"})
+          .status,
+      431u);
 }
 
 }  // namespace

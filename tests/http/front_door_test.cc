@@ -36,21 +36,23 @@ class FrontDoorTest : public ::testing::Test {
     router_.AddStandardServices();
     // Echo answers with the StreamName it was given; Fails answers with the error named
     // by its input.
-    router_.AddOperation("Kinesis_20131202", "Echo",
-                         [](const OperationCall& call) -> boost::asio::awaitable<Result<std::string>> {
-                           std::string_view name;
-                           if (call.input["StreamName"].get(name) != simdjson::SUCCESS) {
-                             co_return Fail(ErrorCode::kInvalidArgument, "StreamName missing");
-                           }
-                           co_return "{\"StreamName\":\"" + std::string(name) + "\"}";
-                         });
-    router_.AddOperation("Kinesis_20131202", "Fails",
-                         [](const OperationCall& call) -> boost::asio::awaitable<Result<std::string>> {
-                           if (call.input["internal"].is_bool()) {
-                             co_return Fail(ErrorCode::kInternal, "boom");
-                           }
-                           co_return Fail(ErrorCode::kNotFound, "Stream trips not found");
-                         });
+    router_.AddOperation(
+        "Kinesis_20131202", "Echo",
+        [](const OperationCall& call) -> boost::asio::awaitable<Result<std::string>> {
+          std::string_view name;
+          if (call.input["StreamName"].get(name) != simdjson::SUCCESS) {
+            co_return Fail(ErrorCode::kInvalidArgument, "StreamName missing");
+          }
+          co_return "{\"StreamName\":\"" + std::string(name) + "\"}";
+        });
+    router_.AddOperation(
+        "Kinesis_20131202", "Fails",
+        [](const OperationCall& call) -> boost::asio::awaitable<Result<std::string>> {
+          if (call.input["internal"].is_bool()) {
+            co_return Fail(ErrorCode::kInternal, "boom");
+          }
+          co_return Fail(ErrorCode::kNotFound, "Stream trips not found");
+        });
   }
 
   Response Handle(FrontDoor& door, const Request& request) {

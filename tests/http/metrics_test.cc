@@ -16,8 +16,9 @@ TEST(MetricsTest, CountsRequestsByOutcome) {
   op.Record(Outcome::kSuccess, std::chrono::microseconds(100));
   op.Record(Outcome::kClientError, std::chrono::microseconds(100));
   const std::string text = metrics.RenderPrometheus();
-  EXPECT_TRUE(Contains(text, "sluice_requests_total{service=\"Kinesis_20131202\","
-                             "operation=\"PutRecords\",outcome=\"success\"} 2\n"));
+  EXPECT_TRUE(Contains(text,
+                       "sluice_requests_total{service=\"Kinesis_20131202\","
+                       "operation=\"PutRecords\",outcome=\"success\"} 2\n"));
   EXPECT_TRUE(Contains(text, "operation=\"PutRecords\",outcome=\"client_error\"} 1\n"));
   EXPECT_TRUE(Contains(text, "operation=\"PutRecords\",outcome=\"server_error\"} 0\n"));
 }
@@ -25,16 +26,17 @@ TEST(MetricsTest, CountsRequestsByOutcome) {
 TEST(MetricsTest, HistogramBucketsAreCumulative) {
   Metrics metrics;
   OperationMetrics& op = metrics.Register("s", "o");
-  op.Record(Outcome::kSuccess, std::chrono::microseconds(300));   // <= 0.0005
-  op.Record(Outcome::kSuccess, std::chrono::milliseconds(3));     // <= 0.005
-  op.Record(Outcome::kSuccess, std::chrono::seconds(10));         // +Inf only
+  op.Record(Outcome::kSuccess, std::chrono::microseconds(300));  // <= 0.0005
+  op.Record(Outcome::kSuccess, std::chrono::milliseconds(3));    // <= 0.005
+  op.Record(Outcome::kSuccess, std::chrono::seconds(10));        // +Inf only
   const std::string text = metrics.RenderPrometheus();
   EXPECT_TRUE(Contains(text, "le=\"0.0005\"} 1\n"));
   EXPECT_TRUE(Contains(text, "le=\"0.0025\"} 1\n"));
   EXPECT_TRUE(Contains(text, "le=\"0.005\"} 2\n"));
   EXPECT_TRUE(Contains(text, "le=\"5\"} 2\n"));
   EXPECT_TRUE(Contains(text, "le=\"+Inf\"} 3\n"));
-  EXPECT_TRUE(Contains(text, "sluice_request_duration_seconds_count{service=\"s\",operation=\"o\"} 3\n"));
+  EXPECT_TRUE(
+      Contains(text, "sluice_request_duration_seconds_count{service=\"s\",operation=\"o\"} 3\n"));
 }
 
 TEST(MetricsTest, ReportsOpenConnectionsAndResidentMemory) {

@@ -9,11 +9,21 @@ namespace {
 TEST(JsonWriterTest, WritesNestedValuesWithCommas) {
   JsonWriter writer;
   writer.BeginObject()
-      .Key("a").Int(-1)
-      .Key("b").BeginArray().UInt(1).UInt(2).BeginObject().EndObject().EndArray()
-      .Key("c").Bool(true)
-      .Key("d").Null()
-      .Key("e").Double(1.5)
+      .Key("a")
+      .Int(-1)
+      .Key("b")
+      .BeginArray()
+      .UInt(1)
+      .UInt(2)
+      .BeginObject()
+      .EndObject()
+      .EndArray()
+      .Key("c")
+      .Bool(true)
+      .Key("d")
+      .Null()
+      .Key("e")
+      .Double(1.5)
       .EndObject();
   EXPECT_EQ(writer.str(), R"({"a":-1,"b":[1,2,{}],"c":true,"d":null,"e":1.5})");
 }
