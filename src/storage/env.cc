@@ -1,0 +1,28 @@
+#include "storage/env.h"
+
+namespace sluice::storage {
+
+Result<size_t> ReadFully(const ReadableFile& file, uint64_t offset, std::span<char> out) {
+  size_t done = 0;
+  while (done < out.size()) {
+    Result<size_t> got = file.ReadAt(offset + done, out.subspan(done));
+    if (!got) return Fail(got.error());
+    if (*got == 0) break;
+    done += *got;
+  }
+  return done;
+}
+
+std::string JoinPath(std::string_view dir, std::string_view name) {
+  std::string path(dir);
+  if (!path.empty() && path.back() != '/') path.push_back('/');
+  path.append(name);
+  return path;
+}
+
+std::string_view BaseName(std::string_view path) {
+  size_t slash = path.find_last_of('/');
+  return slash == std::string_view::npos ? path : path.substr(slash + 1);
+}
+
+}  // namespace sluice::storage

@@ -1,0 +1,157 @@
+#include "storage/flusher.h"
+
+#include <algorithm>
+#include <chrono>
+#include <system_error>
+
+#include "common/assert.h"
+
+namespace sluice::storage {
+
+Flusher::Flusher(FlusherOptions options) : options_(options) {}
+
+Result<std::unique_ptr<Flusher>> Flusher::Start(FlusherOptions options) {
+  if (options.tick_ms <= 0) {
+    return Fail(ErrorCode::kInvalidArgument, "flusher tick_ms must be positive");
+  }
+  auto flusher = std::unique_ptr<Flusher>(new Flusher(options));
+  try {
+    flusher->thread_ = std::thread([raw = flusher.get()] { raw->Run(); });
+    flusher->sync_thread_ = std::thread([raw = flusher.get()] { raw->RunSyncs(); });
+  } catch (const std::system_error& error) {
+    return Fail(ErrorCode::kInternal,
+                std::string("cannot start the flusher threads: ") + error.what());
+  }
+  return flusher;
+}
+
+Flusher::~Flusher() {
+  {
+    std::lock_guard lock(mu_);
+    SLUICE_ASSERT(registered_.empty(), "flusher destroyed while shard logs still use it");
+    stop_ = true;
+  }
+  wake_cv_.notify_all();
+  sync_cv_.notify_all();
+  if (thread_.joinable()) thread_.join();
+  if (sync_thread_.joinable()) sync_thread_.join();
+}
+
+void Flusher::Register(FlushClient* client) {
+  std::lock_guard lock(mu_);
+  registered_.push_back(client);
+}
+
+void Flusher::Unregister(FlushClient* client) {
+  SLUICE_ASSERT(!OnFlusherThread(), "Unregister called on the flusher thread");
+  std::unique_lock lock(mu_);
+  std::erase(registered_, client);
+  std::erase(queue_, client);
+  idle_cv_.wait(lock, [&] { return !running_iteration_; });
+}
+
+void Flusher::QueueLocked(FlushClient* client) {
+  if (client->queued_.exchange(true, std::memory_order_acq_rel)) return;
+  queue_.push_back(client);
+  wake_cv_.notify_one();
+}
+
+void Flusher::Notify(FlushClient* client) {
+  if (client->queued_.load(std::memory_order_acquire)) return;
+  std::lock_guard lock(mu_);
+  QueueLocked(client);
+}
+
+void Flusher::SubmitSync(SyncJob* job) {
+  std::lock_guard lock(mu_);
+  job->done = false;
+  sync_jobs_.push_back(job);
+  sync_cv_.notify_one();
+}
+
+bool Flusher::SyncDone(const SyncJob* job) const {
+  std::lock_guard lock(mu_);
+  return job->done;
+}
+
+void Flusher::WaitSync(const SyncJob* job) const {
+  std::unique_lock lock(mu_);
+  sync_done_cv_.wait(lock, [&] { return job->done; });
+}
+
+Status Flusher::RunOnFlusherThread(std::function<Status()> task) {
+  SLUICE_ASSERT(!OnFlusherThread(), "RunOnFlusherThread called on the flusher thread");
+  Task entry{std::move(task), Ok(), false};
+  std::unique_lock lock(mu_);
+  tasks_.push_back(&entry);
+  wake_cv_.notify_one();
+  idle_cv_.wait(lock, [&] { return entry.done; });
+  return entry.status;
+}
+
+bool Flusher::OnFlusherThread() const { return std::this_thread::get_id() == thread_.get_id(); }
+
+void Flusher::Run() {
+  using Clock = std::chrono::steady_clock;
+  const auto tick = std::chrono::milliseconds(options_.tick_ms);
+  auto next_tick = Clock::now() + tick;
+  std::vector<FlushClient*> batch;
+  std::deque<Task*> tasks;
+  std::vector<FlushClient*> ticking;
+  std::unique_lock lock(mu_);
+  while (true) {
+    wake_cv_.wait_until(lock, next_tick,
+                        [&] { return stop_ || !queue_.empty() || !tasks_.empty(); });
+    if (stop_ && queue_.empty() && tasks_.empty()) break;
+    batch.swap(queue_);
+    tasks.swap(tasks_);
+    bool tick_due = Clock::now() >= next_tick;
+    if (tick_due) ticking = registered_;
+    running_iteration_ = true;
+    lock.unlock();
+
+    for (FlushClient* client : batch) {
+      client->queued_.store(false, std::memory_order_release);
+      client->FlushCycle();
+    }
+    batch.clear();
+    for (Task* task : tasks) task->status = task->run();
+    if (tick_due) {
+      for (FlushClient* client : ticking) client->Tick();
+      ticking.clear();
+      next_tick = Clock::now() + tick;
+    }
+
+    lock.lock();
+    for (Task* task : tasks) task->done = true;
+    tasks.clear();
+    running_iteration_ = false;
+    idle_cv_.notify_all();
+  }
+}
+
+void Flusher::RunSyncs() {
+  std::unique_lock lock(mu_);
+  while (true) {
+    sync_cv_.wait(lock, [&] { return stop_ || !sync_jobs_.empty(); });
+    if (sync_jobs_.empty()) break;  // stopping
+    SyncJob* job = sync_jobs_.front();
+    sync_jobs_.pop_front();
+    lock.unlock();
+    Status status = Ok();
+    for (WritableFile* file : job->files) {
+      status = file->Sync();
+      if (!status) break;
+    }
+    if (status && !job->dir.empty()) status = job->env->SyncDir(job->dir);
+    lock.lock();
+    // The job and its client are not touched after this (under mu_), so the client may
+    // go away once it has seen `done`.
+    job->status = std::move(status);
+    job->done = true;
+    sync_done_cv_.notify_all();
+    QueueLocked(job->client);
+  }
+}
+
+}  // namespace sluice::storage

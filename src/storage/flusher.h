@@ -1,0 +1,114 @@
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "common/result.h"
+#include "storage/env.h"
+
+namespace sluice::storage {
+
+class Flusher;
+
+// What the flusher drives: one shard log's writer. FlushCycle and Tick run on the
+// flusher thread only.
+class FlushClient {
+ public:
+  // Moves the client's group commit on: completes a finished sync, writes what was
+  // appended since the last cycle, starts the next sync.
+  virtual void FlushCycle() = 0;
+  // Periodic work (about every tick): interval syncs, seals, retention.
+  virtual void Tick() = 0;
+
+ protected:
+  ~FlushClient() = default;
+
+ private:
+  friend class Flusher;
+  std::atomic<bool> queued_{false};  // in the flusher's queue; cleared before FlushCycle
+};
+
+// fdatasyncs handed to the flusher's sync thread, so that the flusher can write the next
+// batch while the disk syncs this one. Owned by the client until done.
+struct SyncJob {
+  std::vector<WritableFile*> files;  // synced in order; must stay open until done
+  Env* env = nullptr;                // with `dir`: the folder synced after the files
+  std::string dir;
+  FlushClient* client = nullptr;  // gets a FlushCycle when the job is done
+  Status status;                  // the first failure; read once done
+  bool done = false;              // guarded by the flusher's mutex
+};
+
+struct FlusherOptions {
+  int64_t tick_ms = 10;  // how often Tick runs on every registered client
+};
+
+// The flusher of one data folder (DESIGN.md §4): its thread takes everything appended to
+// its shard logs since the last cycle and writes it; its sync thread issues one
+// fdatasync per dirty file for everything written so far, then the flusher resumes
+// every append waiting on it (group commit). Writing the next batch overlaps syncing the
+// previous one. Append completion callbacks run on the flusher thread.
+//
+// Thread-safety: all methods are thread-safe. It must outlive the shard logs using it.
+class Flusher {
+ public:
+  [[nodiscard]] static Result<std::unique_ptr<Flusher>> Start(FlusherOptions options = {});
+  // Stops and joins the threads; every client must have unregistered (asserted).
+  ~Flusher();
+  Flusher(const Flusher&) = delete;
+  Flusher& operator=(const Flusher&) = delete;
+
+  void Register(FlushClient* client);
+  // After it returns the flusher no longer touches `client`; the client must have no
+  // sync job in flight. Blocks until a running cycle ends; not on the flusher thread.
+  void Unregister(FlushClient* client);
+  // Asks for a FlushCycle of `client` soon. Cheap, never blocks on the disk.
+  void Notify(FlushClient* client);
+  // Flusher thread: queues `job` for the sync thread, which then queues job->client.
+  void SubmitSync(SyncJob* job);
+  // Whether `job` is done (then its status may be read).
+  bool SyncDone(const SyncJob* job) const;
+  // Blocks until `job` is done.
+  void WaitSync(const SyncJob* job) const;
+  // Runs `task` on the flusher thread between cycles and returns its status. Blocks;
+  // must not be called on the flusher thread.
+  [[nodiscard]] Status RunOnFlusherThread(std::function<Status()> task);
+  bool OnFlusherThread() const;
+
+ private:
+  struct Task {
+    std::function<Status()> run;
+    Status status;
+    bool done = false;
+  };
+
+  explicit Flusher(FlusherOptions options);
+  void Run();
+  void RunSyncs();
+  void QueueLocked(FlushClient* client);  // requires mu_
+
+  const FlusherOptions options_;
+  mutable std::mutex mu_;
+  std::condition_variable wake_cv_;               // work for the flusher thread
+  std::condition_variable idle_cv_;               // an iteration (or a task) finished
+  std::condition_variable sync_cv_;               // work for the sync thread
+  mutable std::condition_variable sync_done_cv_;  // a sync job finished
+  std::vector<FlushClient*> registered_;          // guarded by mu_
+  std::vector<FlushClient*> queue_;               // guarded by mu_
+  std::deque<Task*> tasks_;                       // guarded by mu_
+  std::deque<SyncJob*> sync_jobs_;                // guarded by mu_
+  bool running_iteration_ = false;                // guarded by mu_
+  bool stop_ = false;                             // guarded by mu_
+  std::thread thread_;
+  std::thread sync_thread_;
+};
+
+}  // namespace sluice::storage

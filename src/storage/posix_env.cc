@@ -1,0 +1,221 @@
+#include "storage/posix_env.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+namespace sluice::storage {
+
+namespace {
+
+// Closes the descriptor on scope exit.
+class FdCloser {
+ public:
+  explicit FdCloser(int fd) : fd_(fd) {}
+  ~FdCloser() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  FdCloser(const FdCloser&) = delete;
+  FdCloser& operator=(const FdCloser&) = delete;
+
+ private:
+  int fd_;
+};
+
+class PosixWritableFile final : public WritableFile {
+ public:
+  PosixWritableFile(std::string path, int fd) : path_(std::move(path)), fd_(fd) {}
+  ~PosixWritableFile() override { ::close(fd_); }
+  PosixWritableFile(const PosixWritableFile&) = delete;
+  PosixWritableFile& operator=(const PosixWritableFile&) = delete;
+
+  Status WriteAt(uint64_t offset, std::string_view data) override {
+    while (!data.empty()) {
+      ssize_t wrote = ::pwrite(fd_, data.data(), data.size(), static_cast<off_t>(offset));
+      if (wrote < 0) {
+        if (errno == EINTR) continue;
+        return Fail(PosixError(path_, "write", errno));
+      }
+      data.remove_prefix(static_cast<size_t>(wrote));
+      offset += static_cast<uint64_t>(wrote);
+    }
+    return Ok();
+  }
+
+  Status Sync() override {
+    if (::fdatasync(fd_) != 0) return Fail(PosixError(path_, "fdatasync", errno));
+    return Ok();
+  }
+
+  Status Allocate(uint64_t offset, uint64_t length) override {
+    while (::fallocate(fd_, 0, static_cast<off_t>(offset), static_cast<off_t>(length)) != 0) {
+      if (errno == EINTR) continue;
+      // Preallocation is an optimisation: without file-system support, writes allocate.
+      if (errno == EOPNOTSUPP) return Ok();
+      return Fail(PosixError(path_, "fallocate", errno));
+    }
+    return Ok();
+  }
+
+  void StartWriteback(uint64_t offset, uint64_t length) override {
+    (void)::sync_file_range(fd_, static_cast<off_t>(offset), static_cast<off_t>(length),
+                            SYNC_FILE_RANGE_WRITE);
+  }
+
+  Status Truncate(uint64_t size) override {
+    if (::ftruncate(fd_, static_cast<off_t>(size)) != 0) {
+      return Fail(PosixError(path_, "ftruncate", errno));
+    }
+    return Ok();
+  }
+
+  Result<uint64_t> Size() override {
+    struct stat st {};
+    if (::fstat(fd_, &st) != 0) return Fail(PosixError(path_, "fstat", errno));
+    return static_cast<uint64_t>(st.st_size);
+  }
+
+ private:
+  std::string path_;
+  int fd_;
+};
+
+class PosixReadableFile final : public ReadableFile {
+ public:
+  PosixReadableFile(std::string path, int fd) : path_(std::move(path)), fd_(fd) {}
+  ~PosixReadableFile() override { ::close(fd_); }
+  PosixReadableFile(const PosixReadableFile&) = delete;
+  PosixReadableFile& operator=(const PosixReadableFile&) = delete;
+
+  Result<size_t> ReadAt(uint64_t offset, std::span<char> out) const override {
+    while (true) {
+      ssize_t got = ::pread(fd_, out.data(), out.size(), static_cast<off_t>(offset));
+      if (got >= 0) return static_cast<size_t>(got);
+      if (errno != EINTR) return Fail(PosixError(path_, "read", errno));
+    }
+  }
+
+  Result<uint64_t> Size() const override {
+    struct stat st {};
+    if (::fstat(fd_, &st) != 0) return Fail(PosixError(path_, "fstat", errno));
+    return static_cast<uint64_t>(st.st_size);
+  }
+
+ private:
+  std::string path_;
+  int fd_;
+};
+
+}  // namespace
+
+Error PosixError(std::string_view path, std::string_view operation, int errno_value) {
+  ErrorCode code = ErrorCode::kInternal;
+  switch (errno_value) {
+    case ENOSPC:
+    case EDQUOT:
+      code = ErrorCode::kResourceExhausted;
+      break;
+    case ENOENT:
+      code = ErrorCode::kNotFound;
+      break;
+    case EEXIST:
+      code = ErrorCode::kAlreadyExists;
+      break;
+    case EIO:
+      code = ErrorCode::kUnavailable;
+      break;
+    default:
+      break;
+  }
+  std::string message(BaseName(path));
+  message.append(": ").append(operation).append(" failed: ").append(std::strerror(errno_value));
+  return Error{code, std::move(message), {}};
+}
+
+PosixEnv* PosixEnv::Default() {
+  static PosixEnv* env = new PosixEnv();
+  return env;
+}
+
+Result<std::unique_ptr<WritableFile>> PosixEnv::OpenWritable(const std::string& path,
+                                                             OpenMode mode) {
+  int flags = O_RDWR | O_CLOEXEC;
+  if (mode == OpenMode::kCreateOrTruncate) flags |= O_CREAT | O_TRUNC;
+  int fd = ::open(path.c_str(), flags, 0644);
+  if (fd < 0) return Fail(PosixError(path, "open", errno));
+  return std::make_unique<PosixWritableFile>(path, fd);
+}
+
+Result<std::unique_ptr<ReadableFile>> PosixEnv::OpenReadable(const std::string& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return Fail(PosixError(path, "open", errno));
+  return std::make_unique<PosixReadableFile>(path, fd);
+}
+
+Result<std::vector<std::string>> PosixEnv::ListDir(const std::string& dir) {
+  DIR* handle = ::opendir(dir.c_str());
+  if (handle == nullptr) return Fail(PosixError(dir, "opendir", errno));
+  std::vector<std::string> names;
+  while (true) {
+    errno = 0;
+    struct dirent* entry = ::readdir(handle);
+    if (entry == nullptr) break;
+    std::string_view name(entry->d_name);
+    if (name == "." || name == "..") continue;
+    names.emplace_back(name);
+  }
+  int error = errno;
+  ::closedir(handle);
+  if (error != 0) return Fail(PosixError(dir, "readdir", error));
+  return names;
+}
+
+Status PosixEnv::CreateDirs(const std::string& dir) {
+  for (size_t slash = dir.find('/', 1);; slash = dir.find('/', slash + 1)) {
+    std::string prefix = dir.substr(0, slash);
+    if (!prefix.empty()) {
+      if (::mkdir(prefix.c_str(), 0755) == 0) {
+        // A new folder's name lives in its parent: make it durable, or a crash could
+        // take the folder and everything later synced inside it.
+        size_t parent_end = prefix.find_last_of('/');
+        std::string parent = parent_end == 0 || parent_end == std::string::npos
+                                 ? std::string(parent_end == 0 ? "/" : ".")
+                                 : prefix.substr(0, parent_end);
+        if (auto status = SyncDir(parent); !status) return status;
+      } else if (errno != EEXIST) {
+        return Fail(PosixError(prefix, "mkdir", errno));
+      }
+    }
+    if (slash == std::string::npos) break;
+  }
+  return Ok();
+}
+
+Status PosixEnv::SyncDir(const std::string& dir) {
+  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return Fail(PosixError(dir, "open", errno));
+  FdCloser closer(fd);
+  if (::fsync(fd) != 0) return Fail(PosixError(dir, "fsync", errno));
+  return Ok();
+}
+
+Status PosixEnv::RemoveFile(const std::string& path) {
+  if (::unlink(path.c_str()) != 0) return Fail(PosixError(path, "unlink", errno));
+  return Ok();
+}
+
+Status PosixEnv::RemoveDir(const std::string& dir) {
+  if (::rmdir(dir.c_str()) != 0) return Fail(PosixError(dir, "rmdir", errno));
+  return Ok();
+}
+
+Status PosixEnv::RenameFile(const std::string& from, const std::string& to) {
+  if (::rename(from.c_str(), to.c_str()) != 0) return Fail(PosixError(from, "rename", errno));
+  return Ok();
+}
+
+}  // namespace sluice::storage

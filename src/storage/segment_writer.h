@@ -1,0 +1,95 @@
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/result.h"
+#include "storage/env.h"
+#include "storage/index_file.h"
+#include "storage/sparse_index.h"
+
+namespace sluice::storage {
+
+class Segment;
+
+// The open files of one unsealed segment: the segment file (written at explicit
+// offsets, preallocated ahead of the writes with fallocate) and its index file. It also
+// keeps the segment's committed end: the prefix that is durable under the shard's policy
+// and acknowledged, which a failed write rewinds to.
+//
+// Not thread-safe: used by the flusher thread only (and by ShardLog::Open/Close when no
+// flusher cycle runs); only the file's Sync runs elsewhere (the sync thread). Every
+// method may block on the disk.
+class SegmentWriter {
+ public:
+  // Creates the files of a new segment: the header, `preallocate_bytes` reserved, and an
+  // empty index. Nothing is synced; on failure both files are removed again.
+  [[nodiscard]] static Result<std::unique_ptr<SegmentWriter>> Create(Env* env,
+                                                                     const Segment& segment,
+                                                                     uint64_t preallocate_bytes);
+  // Reopens the last segment after recovery, whose frames end at `end_offset` (the file
+  // has been truncated there) and whose index file has `index_valid_bytes` good bytes.
+  [[nodiscard]] static Result<std::unique_ptr<SegmentWriter>> Reopen(
+      Env* env, const Segment& segment, uint64_t preallocate_bytes, uint64_t end_offset,
+      uint64_t end_position, uint64_t index_valid_bytes, std::optional<uint64_t> last_index_offset);
+
+  SegmentWriter(const SegmentWriter&) = delete;
+  SegmentWriter& operator=(const SegmentWriter&) = delete;
+
+  // Writes `bytes` at `offset`, first reserving space in steps of the preallocation size
+  // when the write would pass the reserved end (so a full disk fails here, cleanly).
+  [[nodiscard]] Status Write(uint64_t offset, std::string_view bytes);
+  // fdatasync of the segment file, if anything was written since the last one.
+  [[nodiscard]] Status Sync();
+  bool needs_sync() const { return needs_sync_; }
+  // For a sync run on the flusher's sync thread: the file (whose Sync may run there
+  // while this thread writes), the writes so far, and recording that a sync which
+  // started after `write_count` writes succeeded.
+  WritableFile* file() const { return file_.get(); }
+  uint64_t write_count() const { return write_count_; }
+  void MarkSynced(uint64_t write_count);
+
+  // Records that everything up to `end_offset` / `end_position` is durable and
+  // acknowledged, with `entries` the index entries of that part. The entries are written
+  // to the index file by FlushIndex.
+  void Commit(uint64_t end_offset, uint64_t end_position, std::span<const IndexEntry> entries);
+  // Appends the committed, not yet written index entries to the index file (no sync). A
+  // failure abandons the index file; the next open rebuilds it from the segment.
+  void FlushIndex();
+
+  // Drops everything after the committed end (after a failed write or sync).
+  [[nodiscard]] Status RewindToCommitted();
+  // Completes the segment: truncates it to its committed end, syncs it, and appends and
+  // syncs the seal entry of its index.
+  [[nodiscard]] Status Seal(int64_t last_arrival_ms);
+
+  uint64_t committed_end_offset() const { return committed_end_offset_; }
+  uint64_t committed_end_position() const { return committed_end_position_; }
+  std::optional<uint64_t> committed_last_index_offset() const {
+    return committed_last_index_offset_;
+  }
+
+ private:
+  SegmentWriter(std::unique_ptr<WritableFile> file, std::unique_ptr<IndexFile> index,
+                uint64_t preallocate_bytes, uint64_t end_offset, uint64_t end_position);
+
+  std::unique_ptr<WritableFile> file_;
+  std::unique_ptr<IndexFile> index_;  // null once abandoned after a failed write
+  uint64_t preallocate_bytes_;
+  uint64_t allocated_end_;
+  uint64_t written_end_;
+  bool needs_sync_ = false;
+  uint64_t write_count_ = 0;
+
+  uint64_t committed_end_offset_;
+  uint64_t committed_end_position_;
+  std::optional<uint64_t> committed_last_index_offset_;
+  std::vector<IndexEntry> unwritten_index_;
+};
+
+}  // namespace sluice::storage

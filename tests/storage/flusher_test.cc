@@ -1,0 +1,102 @@
+#include "storage/flusher.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+
+#include "storage/frame.h"
+#include "storage/gate.h"
+#include "storage/log_test_base.h"
+
+namespace sluice::storage {
+namespace {
+
+using Op = testutil::FaultEnv::Op;
+
+class FlusherTest : public LogTestBase {};
+
+TEST_F(FlusherTest, RunsTasksOnItsThread) {
+  bool on_flusher = false;
+  ASSERT_TRUE(flusher_->RunOnFlusherThread([&] {
+    on_flusher = flusher_->OnFlusherThread();
+    return Ok();
+  }));
+  EXPECT_TRUE(on_flusher);
+  EXPECT_FALSE(flusher_->OnFlusherThread());
+  Status failed = flusher_->RunOnFlusherThread([] { return Fail(ErrorCode::kInternal, "boom"); });
+  ASSERT_FALSE(failed);
+  EXPECT_EQ(failed.error().message, "boom");
+}
+
+TEST_F(FlusherTest, RejectsANonPositiveTick) {
+  auto flusher = Flusher::Start(FlusherOptions{0});
+  ASSERT_FALSE(flusher);
+  EXPECT_EQ(flusher.error().code, ErrorCode::kInvalidArgument);
+}
+
+TEST_F(FlusherTest, GroupsTheAppendsOfEveryShardWhileADiskSyncRuns) {
+  std::vector<std::unique_ptr<ShardLog>> logs;
+  for (int i = 0; i < 4; ++i) {
+    auto log =
+        ShardLog::Open(&env_, flusher_.get(), "/data/s/" + std::to_string(i), SmallOptions());
+    ASSERT_TRUE(log);
+    logs.push_back(std::move(*log));
+  }
+  Gate gate(env_, Op::kSync);
+  gate.Close();
+  auto records = MakeRecords(2, 100, 1);
+  std::atomic<int> done{0};
+  auto count = [&](Result<AppendResult> result) {
+    EXPECT_TRUE(result);
+    ++done;
+  };
+  ASSERT_TRUE(logs[0]->AppendAsync(Inputs(records), count));
+  ASSERT_TRUE(gate.WaitUntilBlocked());
+  for (int i = 1; i < 4; ++i) {
+    for (int batch = 0; batch < 5; ++batch)
+      ASSERT_TRUE(logs[i]->AppendAsync(Inputs(records), count));
+  }
+  // Every shard's appends are written while the first sync holds the disk.
+  uint64_t batch_bytes = RecordFrameSize(records[0].input()) + RecordFrameSize(records[1].input());
+  ASSERT_TRUE(WaitFor([&] {
+    for (int i = 1; i < 4; ++i) {
+      if (logs[i]->stats().bytes_written != 5 * batch_bytes) return false;
+    }
+    return true;
+  }));
+  gate.Open();
+  ASSERT_TRUE(WaitFor([&] { return done.load() == 16; }));
+  for (int i = 1; i < 4; ++i) {
+    // Five appends: the first batch the flusher wrote, then everything written behind it.
+    EXPECT_LE(logs[i]->stats().syncs, 2u);
+    EXPECT_EQ(logs[i]->tail_position(), 10u);
+  }
+}
+
+TEST_F(FlusherTest, ManyWritersOnManyShardsAllComplete) {
+  std::vector<std::unique_ptr<ShardLog>> logs;
+  for (int i = 0; i < 3; ++i) {
+    auto log =
+        ShardLog::Open(&env_, flusher_.get(), "/data/m/" + std::to_string(i), SmallOptions());
+    ASSERT_TRUE(log);
+    logs.push_back(std::move(*log));
+  }
+  std::vector<std::thread> writers;
+  for (int w = 0; w < 6; ++w) {
+    writers.emplace_back([&, w] {
+      auto records = MakeRecords(5, 120, static_cast<uint64_t>(w));
+      for (int batch = 0; batch < 40; ++batch) {
+        EXPECT_TRUE(logs[static_cast<size_t>(w) % 3]->AppendBatch(Inputs(records)));
+      }
+    });
+  }
+  for (std::thread& writer : writers) writer.join();
+  for (const auto& log : logs) {
+    EXPECT_EQ(log->tail_position(), 2u * 40 * 5);
+    EXPECT_EQ(ReadAll(*log).size(), 400u);
+    EXPECT_TRUE(log->Verify());
+  }
+}
+
+}  // namespace
+}  // namespace sluice::storage

@@ -1,0 +1,90 @@
+#include "storage/posix_env.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cerrno>
+
+#include "testutil/temp_dir.h"
+
+namespace sluice::storage {
+namespace {
+
+class PosixEnvTest : public ::testing::Test {
+ protected:
+  Env* env_ = PosixEnv::Default();
+  testutil::TempDir temp_;
+  std::string Path(const std::string& name) const { return JoinPath(temp_.path(), name); }
+};
+
+TEST_F(PosixEnvTest, WritesAndReadsAtOffsets) {
+  auto file = env_->OpenWritable(Path("a"), OpenMode::kCreateOrTruncate);
+  ASSERT_TRUE(file);
+  ASSERT_TRUE((*file)->WriteAt(0, "hello"));
+  ASSERT_TRUE((*file)->WriteAt(10, "world"));
+  ASSERT_TRUE((*file)->Sync());
+  auto reader = env_->OpenReadable(Path("a"));
+  ASSERT_TRUE(reader);
+  EXPECT_EQ(*(*reader)->Size(), 15u);
+  std::string out(15, 'x');
+  ASSERT_EQ(*ReadFully(**reader, 0, out), 15u);
+  EXPECT_EQ(out, std::string("hello\0\0\0\0\0world", 15));
+  std::string past(4, 'x');
+  EXPECT_EQ(*ReadFully(**reader, 13, past), 2u);
+}
+
+TEST_F(PosixEnvTest, AllocateReservesAndTruncateShrinks) {
+  auto file = env_->OpenWritable(Path("b"), OpenMode::kCreateOrTruncate);
+  ASSERT_TRUE(file);
+  ASSERT_TRUE((*file)->Allocate(0, 1 << 20));
+  EXPECT_EQ(*(*file)->Size(), uint64_t{1} << 20);
+  ASSERT_TRUE((*file)->WriteAt(0, "abc"));
+  ASSERT_TRUE((*file)->Truncate(2));
+  EXPECT_EQ(*(*file)->Size(), 2u);
+}
+
+TEST_F(PosixEnvTest, OpenExistingKeepsContentsAndCreateTruncates) {
+  {
+    auto file = env_->OpenWritable(Path("c"), OpenMode::kCreateOrTruncate);
+    ASSERT_TRUE((*file)->WriteAt(0, "data"));
+  }
+  EXPECT_EQ(*(*env_->OpenWritable(Path("c"), OpenMode::kOpenExisting))->Size(), 4u);
+  EXPECT_EQ(*(*env_->OpenWritable(Path("c"), OpenMode::kCreateOrTruncate))->Size(), 0u);
+}
+
+TEST_F(PosixEnvTest, ListsRenamesAndRemoves) {
+  ASSERT_TRUE(env_->CreateDirs(Path("x/y")));
+  ASSERT_TRUE(env_->OpenWritable(Path("x/y/f1"), OpenMode::kCreateOrTruncate));
+  ASSERT_TRUE(env_->RenameFile(Path("x/y/f1"), Path("x/y/f2")));
+  auto names = env_->ListDir(Path("x/y"));
+  ASSERT_TRUE(names);
+  EXPECT_EQ(*names, std::vector<std::string>{"f2"});
+  ASSERT_TRUE(env_->SyncDir(Path("x/y")));
+  ASSERT_TRUE(env_->RemoveFile(Path("x/y/f2")));
+  ASSERT_TRUE(env_->RemoveDir(Path("x/y")));
+  EXPECT_TRUE(env_->ListDir(Path("x"))->empty());
+}
+
+TEST_F(PosixEnvTest, MissingFileIsNotFound) {
+  auto reader = env_->OpenReadable(Path("missing"));
+  ASSERT_FALSE(reader);
+  EXPECT_EQ(reader.error().code, ErrorCode::kNotFound);
+  auto writer = env_->OpenWritable(Path("missing"), OpenMode::kOpenExisting);
+  ASSERT_FALSE(writer);
+  EXPECT_EQ(writer.error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(env_->RemoveFile(Path("missing")).error().code, ErrorCode::kNotFound);
+}
+
+TEST_F(PosixEnvTest, MapsErrnoToCodesAndNamesOnlyTheFile) {
+  Error full = PosixError("/secret/folder/00000000000000000000.seg", "write", ENOSPC);
+  EXPECT_EQ(full.code, ErrorCode::kResourceExhausted);
+  EXPECT_EQ(full.message.find("/secret"), std::string::npos);
+  EXPECT_NE(full.message.find("00000000000000000000.seg"), std::string::npos);
+  EXPECT_EQ(PosixError("f", "write", EDQUOT).code, ErrorCode::kResourceExhausted);
+  EXPECT_EQ(PosixError("f", "fdatasync", EIO).code, ErrorCode::kUnavailable);
+  EXPECT_EQ(PosixError("f", "open", EEXIST).code, ErrorCode::kAlreadyExists);
+  EXPECT_EQ(PosixError("f", "open", EACCES).code, ErrorCode::kInternal);
+}
+
+}  // namespace
+}  // namespace sluice::storage
