@@ -6,7 +6,6 @@ time from exec to the first successful GET /health, then lets it idle and reads 
 Usage: bench/startup_bench.py [path/to/sluice] [runs]"""
 
 import http.client
-import os
 import shutil
 import signal
 import socket

@@ -43,7 +43,80 @@ Status ApplyHttpSection(const YAML::Node& node, http::ServerOptions& options) {
   return Ok();
 }
 
+Status ApplyKinesisSection(const YAML::Node& node, ServerConfig& config) {
+  if (auto ok = CheckKnownKeys(
+          node, {"state_change_delay_ms", "shard_limit", "shard_iterator_lifetime_ms"}, "kinesis.");
+      !ok) {
+    return ok;
+  }
+  if (node["shard_iterator_lifetime_ms"]) {
+    config.shard_iterator_lifetime_ms = node["shard_iterator_lifetime_ms"].as<int64_t>();
+  }
+  if (node["state_change_delay_ms"]) {
+    config.stream_state_change_delay_ms = node["state_change_delay_ms"].as<int64_t>();
+  }
+  if (node["shard_limit"]) config.shard_limit = node["shard_limit"].as<int64_t>();
+  return Ok();
+}
+
+Status ApplyStorageSection(const YAML::Node& node, ServerConfig& config) {
+  if (auto ok = CheckKnownKeys(node, {"durability"}, "storage."); !ok) return ok;
+  if (node["durability"]) {
+    auto policy = ParseDurability(node["durability"].as<std::string>());
+    if (!policy) return Fail(policy.error());
+    config.durability = *policy;
+  }
+  return Ok();
+}
+
+Status ApplyScalars(const YAML::Node& root, ServerConfig& config) {
+  if (root["listen"]) {
+    if (auto ok = ParseListenAddress(root["listen"].as<std::string>(), config.http); !ok) {
+      return ok;
+    }
+  }
+  if (root["data_dir"]) config.data_dir = root["data_dir"].as<std::string>();
+  if (root["region"]) config.region = root["region"].as<std::string>();
+  if (root["account_id"]) config.account_id = root["account_id"].as<std::string>();
+  if (root["log_level"]) config.log_level = root["log_level"].as<std::string>();
+  return Ok();
+}
+
+Status ApplyRoot(const YAML::Node& root, ServerConfig& config) {
+  if (auto ok = CheckKnownKeys(root,
+                               {"listen", "data_dir", "region", "account_id", "log_level", "http",
+                                "access_keys", "kinesis", "storage"},
+                               "");
+      !ok) {
+    return ok;
+  }
+  if (auto ok = ApplyScalars(root, config); !ok) return ok;
+  if (root["http"]) {
+    if (auto ok = ApplyHttpSection(root["http"], config.http); !ok) return ok;
+  }
+  if (root["kinesis"]) {
+    if (auto ok = ApplyKinesisSection(root["kinesis"], config); !ok) return ok;
+  }
+  if (root["storage"]) {
+    if (auto ok = ApplyStorageSection(root["storage"], config); !ok) return ok;
+  }
+  if (root["access_keys"]) {
+    auto keys = auth::CredentialStore::ParseKeyList(root["access_keys"], "config: access_keys");
+    if (!keys) return Fail(keys.error());
+    config.access_keys.insert(config.access_keys.end(), keys->begin(), keys->end());
+  }
+  return Ok();
+}
+
 }  // namespace
+
+Result<storage::DurabilityPolicy> ParseDurability(std::string_view text) {
+  if (text == "sync") return storage::DurabilityPolicy::kSync;
+  if (text == "interval") return storage::DurabilityPolicy::kInterval;
+  if (text == "none") return storage::DurabilityPolicy::kNone;
+  return Fail(ErrorCode::kInvalidArgument,
+              "config: durability must be sync, interval or none, not '" + std::string(text) + "'");
+}
 
 Status ParseListenAddress(std::string_view text, http::ServerOptions& options) {
   size_t colon = text.rfind(':');
@@ -72,33 +145,10 @@ Status ApplyConfigFile(const std::filesystem::path& path, ServerConfig& config) 
     YAML::Node root = YAML::LoadFile(path.string());
     if (root.IsNull()) return Ok();
     if (!root.IsMap()) return ConfigError("the file must be a YAML map");
-    if (auto ok = CheckKnownKeys(
-            root,
-            {"listen", "data_dir", "region", "account_id", "log_level", "http", "access_keys"}, "");
-        !ok) {
-      return ok;
-    }
-    if (root["listen"]) {
-      if (auto ok = ParseListenAddress(root["listen"].as<std::string>(), config.http); !ok) {
-        return ok;
-      }
-    }
-    if (root["data_dir"]) config.data_dir = root["data_dir"].as<std::string>();
-    if (root["region"]) config.region = root["region"].as<std::string>();
-    if (root["account_id"]) config.account_id = root["account_id"].as<std::string>();
-    if (root["log_level"]) config.log_level = root["log_level"].as<std::string>();
-    if (root["http"]) {
-      if (auto ok = ApplyHttpSection(root["http"], config.http); !ok) return ok;
-    }
-    if (root["access_keys"]) {
-      auto keys = auth::CredentialStore::ParseKeyList(root["access_keys"], "config: access_keys");
-      if (!keys) return Fail(keys.error());
-      config.access_keys.insert(config.access_keys.end(), keys->begin(), keys->end());
-    }
+    return ApplyRoot(root, config);
   } catch (const YAML::Exception& e) {
     return ConfigError(path.filename().string() + ": " + e.what());
   }
-  return Ok();
 }
 
 }  // namespace sluice::server

@@ -1,4 +1,4 @@
-// The `sluice` command: `serve`, `version`.
+// The `sluice` command: `serve`, `demo`, `version`.
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <optional>
@@ -65,6 +65,9 @@ int main(int argc, char** argv) {
   ServeFlags serve_flags;
   CLI::App* serve = app.add_subcommand("serve", "run the server in the foreground");
   AddServeFlags(*serve, serve_flags);
+  CLI::App* demo = app.add_subcommand(
+      "demo", "run the server with the taxi demo pipeline (creates the 'taxi-trips' stream)");
+  AddServeFlags(*demo, serve_flags);
   CLI::App* version = app.add_subcommand("version", "print sluice's and DuckDB's versions");
 
   CLI11_PARSE(app, argc, argv);
@@ -79,5 +82,6 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "sluice: %s\n", config.error().message.c_str());
     return 2;
   }
+  config->create_demo_stream = demo->parsed();
   return sluice::server::Serve(*config);
 }

@@ -11,10 +11,12 @@
 #include "auth/credential_store.h"
 #include "auth/sigv4_verifier.h"
 #include "http/front_door.h"
+#include "http/kinesis_api.h"
 #include "http/metrics.h"
 #include "http/router.h"
 #include "http/server.h"
 #include "protocol/json_parser_pool.h"
+#include "stream/stream_manager.h"
 
 namespace sluice::server {
 
@@ -36,6 +38,19 @@ Status PrepareDataDir(const std::filesystem::path& data_dir) {
                 "cannot create data folder '" + data_dir.string() + "': " + error.message());
   }
   return Ok();
+}
+
+// Creates the demo stream unless it exists already (from an earlier run).
+void EnsureDemoStream(stream::StreamManager& streams) {
+  if (streams.Describe(kDemoStreamName)) return;
+  stream::CreateStreamParams params;
+  params.name = kDemoStreamName;
+  params.mode = stream::StreamMode::kOnDemand;
+  if (auto ok = streams.CreateStream(params); !ok) {
+    spdlog::error("creating the demo stream: {}", ok.error().message);
+    return;
+  }
+  spdlog::info("demo: created the ON_DEMAND stream '{}'", kDemoStreamName);
 }
 
 void AnnounceOpenMode() {
@@ -66,9 +81,27 @@ int Serve(const ServerConfig& config) {
   const auth::SigV4Verifier verifier(credentials, config.region);
   if (credentials.empty()) AnnounceOpenMode();
 
+  stream::StreamManagerOptions stream_options;
+  stream_options.data_dir = config.data_dir;
+  stream_options.region = config.region;
+  stream_options.account_id = config.account_id;
+  stream_options.state_change_delay_ms = config.stream_state_change_delay_ms;
+  stream_options.shard_limit = config.shard_limit;
+  stream_options.durability = config.durability;
+  stream_options.iterator_lifetime_ms = config.shard_iterator_lifetime_ms;
+  auto streams = stream::StreamManager::Open(stream_options);
+  if (!streams) {
+    spdlog::error("{}", streams.error().message);
+    return 1;
+  }
+
+  if (config.create_demo_stream) EnsureDemoStream(**streams);
+
   http::Metrics metrics;
   http::Router router(metrics);
   router.AddStandardServices();
+  http::KinesisApi kinesis(**streams);
+  kinesis.Register(router);
   protocol::JsonParserPool parsers;
   http::FrontDoor front_door(router, metrics, parsers, credentials.empty() ? nullptr : &verifier);
   auto server = http::HttpServer::Open(config.http, front_door, metrics);

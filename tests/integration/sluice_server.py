@@ -1,5 +1,6 @@
 """Starts `sluice serve` on 127.0.0.1 with a free port and a temporary data folder."""
 
+import json
 import os
 import shutil
 import signal
@@ -7,6 +8,7 @@ import socket
 import subprocess
 import tempfile
 import time
+import urllib.error
 import urllib.request
 
 SLUICE_BIN = os.environ.get("SLUICE_BIN", "build/release/sluice")
@@ -16,12 +18,13 @@ START_TIMEOUT_S = 10
 class SluiceServer:
     """A server process for one test class; use as a context manager."""
 
-    def __init__(self, config_yaml="", extra_args=()):
+    def __init__(self, config_yaml="", extra_args=(), command="serve"):
         self.data_dir = tempfile.mkdtemp(prefix="sluice-it-")
         self.config_path = os.path.join(self.data_dir, "config.yaml")
         with open(self.config_path, "w") as f:
             f.write(config_yaml)
         self.extra_args = list(extra_args)
+        self.command = command
         self.process = None
         self.port = None
         self.log_path = os.path.join(self.data_dir, "server.log")
@@ -41,7 +44,7 @@ class SluiceServer:
     def start(self):
         self.log = open(self.log_path, "w")
         self.process = subprocess.Popen(
-            [SLUICE_BIN, "serve", "--listen", "127.0.0.1:0",
+            [SLUICE_BIN, self.command, "--listen", "127.0.0.1:0",
              "--data-dir", os.path.join(self.data_dir, "data"),
              "--config", self.config_path, *self.extra_args],
             stdout=subprocess.PIPE, stderr=self.log, text=True)
@@ -119,3 +122,17 @@ def aws_json_request(target, body, extra_headers=""):
     return (f"POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Amz-Target: {target}\r\n"
             f"Content-Type: application/x-amz-json-1.1\r\nContent-Length: {len(body_bytes)}\r\n"
             f"{extra_headers}\r\n").encode() + body_bytes
+
+
+def kinesis_call(endpoint, operation, body):
+    """An unsigned Kinesis JSON request (for servers running open, and for shapes newer
+    than Debian's botocore): (status, parsed body)."""
+    request = urllib.request.Request(
+        endpoint + "/", data=json.dumps(body).encode(), method="POST",
+        headers={"X-Amz-Target": f"Kinesis_20131202.{operation}",
+                 "Content-Type": "application/x-amz-json-1.1"})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, json.loads(response.read() or b"{}")
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read())

@@ -40,9 +40,9 @@ class FrontDoorTest(unittest.TestCase):
         self.assertEqual(body, '{"status":"ok"}')
 
     def test_metrics_are_prometheus_text(self):
-        kinesis = kinesis_client(self.server.endpoint)
-        with self.assertRaises(botocore.exceptions.ClientError):
-            kinesis.list_streams()
+        with self.server.connect() as sock:
+            sock.sendall(aws_json_request("Kinesis_20131202.Teleport", "{}"))
+            read_http_response(sock)
         status, text = self.server.get("/metrics")
         self.assertEqual(status, 200)
         self.assertIn("# TYPE sluice_requests_total counter", text)
@@ -55,28 +55,37 @@ class FrontDoorTest(unittest.TestCase):
         rss = re.search(r"\nprocess_resident_memory_bytes (\d+)\n", text)
         self.assertGreater(int(rss.group(1)), 0)
 
-    def test_boto3_gets_a_clean_aws_error(self):
+    def test_boto3_gets_a_clean_aws_error_for_an_unimplemented_operation(self):
         kinesis = kinesis_client(self.server.endpoint)
         with self.assertRaises(botocore.exceptions.ClientError) as caught:
-            kinesis.list_streams()
+            kinesis.list_stream_consumers(
+                StreamARN="arn:aws:kinesis:us-east-1:000000000000:stream/x")
         error = caught.exception.response
         self.assertEqual(error["Error"]["Code"], "UnknownOperationException")
         self.assertEqual(error["ResponseMetadata"]["HTTPStatusCode"], 400)
         self.assertRegex(error["ResponseMetadata"]["RequestId"], UUID)
 
-    def test_aws_cli_gets_a_clean_aws_error(self):
+    def test_aws_cli_gets_a_clean_answer(self):
         result = subprocess.run(
             ["aws", "kinesis", "list-streams", "--endpoint-url", self.server.endpoint],
             env={**os.environ, **CLIENT_ENV}, capture_output=True, text=True, timeout=120)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertIn('"StreamNames": []', result.stdout)
+
+    def test_aws_cli_gets_a_clean_aws_error(self):
+        result = subprocess.run(
+            ["aws", "kinesis", "describe-stream", "--stream-name", "absent", "--endpoint-url",
+             self.server.endpoint],
+            env={**os.environ, **CLIENT_ENV}, capture_output=True, text=True, timeout=120)
         self.assertNotEqual(result.returncode, 0)
-        self.assertIn("An error occurred (UnknownOperationException) when calling the "
-                      "ListStreams operation", result.stderr)
+        self.assertIn("An error occurred (ResourceNotFoundException) when calling the "
+                      "DescribeStream operation", result.stderr)
         self.assertNotIn("Traceback", result.stderr)
 
     def test_keep_alive_serves_many_requests_on_one_connection(self):
         with self.server.connect() as sock:
             for _ in range(20):
-                sock.sendall(aws_json_request("Kinesis_20131202.ListStreams", "{}"))
+                sock.sendall(aws_json_request("Kinesis_20131202.Teleport", "{}"))
                 status, headers, body = read_http_response(sock)
                 self.assertEqual(status, 400)
                 self.assertIn(b"UnknownOperationException", body)
@@ -98,7 +107,7 @@ class ShutdownTest(unittest.TestCase):
     def test_sigterm_finishes_an_in_flight_request_then_exits_zero(self):
         with SluiceServer() as server:
             with server.connect() as sock:
-                request = aws_json_request("Kinesis_20131202.ListStreams", "{}" + " " * 8)
+                request = aws_json_request("Kinesis_20131202.Teleport", "{}" + " " * 8)
                 sock.sendall(request[:-5])
                 time.sleep(0.2)
                 server.process.send_signal(15)
@@ -114,7 +123,7 @@ class ShutdownTest(unittest.TestCase):
     def test_sigterm_closes_idle_connections_and_exits_promptly(self):
         with SluiceServer() as server:
             with server.connect() as sock:
-                sock.sendall(aws_json_request("Kinesis_20131202.ListStreams", "{}"))
+                sock.sendall(aws_json_request("Kinesis_20131202.Teleport", "{}"))
                 read_http_response(sock)
                 started = time.monotonic()
                 self.assertEqual(server.stop(), 0)

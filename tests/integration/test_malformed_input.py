@@ -148,7 +148,7 @@ class MalformedInputTest(unittest.TestCase):
             started = time.monotonic()
             for _ in range(50):  # others are served while it stalls
                 status, _, _ = self.exchange(aws_json_request(TARGET, "{}"))
-                self.assertEqual(status, 400)
+                self.assertEqual(status, 200)
             self.assertTrue(wait_closed(stalled, READ_TIMEOUT_S + 5))
             self.assertLess(time.monotonic() - started, READ_TIMEOUT_S + 5)
 
@@ -201,7 +201,7 @@ class MalformedInputTest(unittest.TestCase):
         for thread in threads:
             thread.start()
         status, _, _ = self.exchange(aws_json_request(TARGET, "{}"))
-        self.assertEqual(status, 400)
+        self.assertEqual(status, 200)
         for thread in threads:
             thread.join()
 

@@ -1,0 +1,187 @@
+#!/usr/bin/python3
+"""End-to-end Kinesis API benchmark: sluice and kinesalite side by side, same client load.
+
+Runs build/release/bench/kinesis_load against each server on 127.0.0.1:
+  put100   PutRecords of 500 x 100-byte records, 16 connections      (records/s)
+  put1k    PutRecords of 500 x 1 KiB records, 16 connections         (payload MB/s)
+  get      GetRecords reading everything back, one reader per shard  (records/s)
+  latency  put -> visible through GetRecords at half the put100 rate (p50/p99 ms; sluice)
+and samples each server's RSS during the load. sluice runs with its default `sync`
+durability; kinesalite (npm, pinned below, installed into third_party/node) keeps its data in
+memory. Usage: bench/kinesis_bench.py [--seconds S] [--skip-kinesalite]"""
+
+import argparse
+import http.client
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import threading
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SLUICE = os.path.join(ROOT, "build/release/sluice")
+LOAD = os.path.join(ROOT, "build/release/bench/kinesis_load")
+NODE_DIR = os.path.join(ROOT, "third_party/node")
+KINESALITE = "kinesalite@3.3.3"
+SHARDS = 4
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def call(port, operation, body):
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    connection.request("POST", "/", body=json.dumps(body), headers={
+        "X-Amz-Target": f"Kinesis_20131202.{operation}",
+        "Content-Type": "application/x-amz-json-1.1", "X-Amz-Date": "20260101T000000Z",
+        "Authorization": "AWS4-HMAC-SHA256 Credential=AKIDBENCH/20260101/us-east-1/kinesis/"
+                         "aws4_request, SignedHeaders=host;x-amz-date, Signature=0000"})
+    response = connection.getresponse()
+    payload = response.read()
+    connection.close()
+    return response.status, json.loads(payload or b"{}")
+
+
+def wait_port(port, deadline_s=15):
+    deadline = time.monotonic() + deadline_s
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            time.sleep(0.02)
+    raise RuntimeError(f"nothing listens on {port}")
+
+
+def create_stream(port, name):
+    status, body = call(port, "CreateStream", {"StreamName": name, "ShardCount": SHARDS})
+    if status != 200:
+        raise RuntimeError(f"CreateStream failed: {body}")
+    for _ in range(500):
+        _, body = call(port, "DescribeStreamSummary", {"StreamName": name})
+        if body.get("StreamDescriptionSummary", {}).get("StreamStatus") == "ACTIVE":
+            return
+        time.sleep(0.02)
+    raise RuntimeError("stream did not become ACTIVE")
+
+
+class RssSampler:
+    """Samples a process's RSS every 100 ms; `peak_mib` is the largest seen."""
+
+    def __init__(self, pid):
+        self.pid, self.peak_mib, self._stop = pid, 0.0, threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self):
+        while not self._stop.is_set():
+            try:
+                with open(f"/proc/{self.pid}/status") as f:
+                    for line in f:
+                        if line.startswith("VmRSS:"):
+                            self.peak_mib = max(self.peak_mib, int(line.split()[1]) / 1024)
+            except OSError:
+                return
+            time.sleep(0.1)
+
+    def stop(self):
+        self._stop.set()
+        self._thread.join()
+
+
+def load(mode, port, stream, *extra):
+    result = subprocess.run([LOAD, mode, "--port", str(port), "--stream", stream, *extra],
+                            capture_output=True, text=True, timeout=600)
+    print("   ", result.stdout.strip().splitlines()[0] if result.stdout else result.stderr)
+    last = result.stdout.strip().splitlines()[-1]
+    return dict(pair.split("=", 1) for pair in last.split())
+
+
+def start_sluice(port, data_dir):
+    return subprocess.Popen([SLUICE, "serve", "--listen", f"127.0.0.1:{port}", "--data-dir",
+                             data_dir, "--log-level", "warn"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def start_kinesalite(port, _data_dir):
+    binary = os.path.join(NODE_DIR, "node_modules/.bin/kinesalite")
+    if not os.path.exists(binary):
+        os.makedirs(NODE_DIR, exist_ok=True)
+        subprocess.run(["npm", "install", "--no-audit", "--no-fund", "--prefix", NODE_DIR,
+                        KINESALITE], check=True, capture_output=True)
+    return subprocess.Popen(["node", binary, "--host", "127.0.0.1", "--port", str(port),
+                             "--createStreamMs", "0", "--shardLimit", "100"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def run_server(name, start, seconds, latency):
+    port = free_port()
+    data_dir = tempfile.mkdtemp(prefix=f"{name}-bench-")
+    process = start(port, data_dir)
+    figures = {}
+    try:
+        wait_port(port)
+        print(f"== {name}")
+        sampler = RssSampler(process.pid)
+        create_stream(port, "small")
+        put = load("put", port, "small", "--seconds", str(seconds))
+        figures["put100_rps"] = float(put["records_per_s"])
+        get = load("get", port, "small", "--shards", str(SHARDS), "--connections", str(SHARDS))
+        figures["get_rps"] = float(get["records_per_s"])
+        create_stream(port, "large")
+        put1k = load("put", port, "large", "--record-bytes", "1024", "--seconds", str(seconds))
+        figures["put1k_mbps"] = float(put1k["payload_mb_per_s"])
+        if latency:
+            create_stream(port, "latency")
+            half = figures["put100_rps"] / 2
+            lat = load("latency", port, "latency", "--shards", str(SHARDS), "--rate",
+                       str(int(half)), "--seconds", str(seconds), "--connections", "8")
+            figures["latency_rate"] = float(lat["put_rate"])
+            figures["p50_ms"], figures["p99_ms"] = float(lat["p50_ms"]), float(lat["p99_ms"])
+        sampler.stop()
+        figures["rss_mib"] = sampler.peak_mib
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        shutil.rmtree(data_dir, ignore_errors=True)
+    return figures
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--seconds", type=float, default=8)
+    parser.add_argument("--skip-kinesalite", action="store_true")
+    args = parser.parse_args()
+    sluice = run_server("sluice", start_sluice, args.seconds, latency=True)
+    kinesalite = ({} if args.skip_kinesalite else
+                  run_server("kinesalite", start_kinesalite, min(args.seconds, 5), latency=False))
+    print("\n| workload | sluice | kinesalite | ratio |\n| --- | --- | --- | --- |")
+    for key, label in (("put100_rps", "PutRecords 500 x 100 B, records/s"),
+                       ("put1k_mbps", "PutRecords 500 x 1 KiB, payload MB/s"),
+                       ("get_rps", "GetRecords, records/s"), ("rss_mib", "peak RSS, MiB")):
+        other = kinesalite.get(key)
+        ratio = f"{sluice[key] / other:.1f}x" if other else "-"
+        print(f"| {label} | {sluice[key]:,.1f} | {other:,.1f} | {ratio} |" if other else
+              f"| {label} | {sluice[key]:,.1f} | - | - |")
+    print(f"put->visible at {sluice['latency_rate']:,.0f} records/s: p50 {sluice['p50_ms']} ms, "
+          f"p99 {sluice['p99_ms']} ms")
+    pairs = {f"sluice_{k}": v for k, v in sluice.items()}
+    pairs.update({f"kinesalite_{k}": v for k, v in kinesalite.items()})
+    if kinesalite:
+        pairs["put100_vs_kinesalite"] = sluice["put100_rps"] / kinesalite["put100_rps"]
+    print(" ".join(f"{k}={v:.2f}" if isinstance(v, float) else f"{k}={v}"
+                   for k, v in pairs.items()))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,340 @@
+// Load generator for the Kinesis API over HTTP/1.1 keep-alive connections, for comparing
+// sluice with other Kinesis servers (bench/kinesis_bench.py drives it).
+//
+//   kinesis_load put     --port P --stream S [--record-bytes 100] [--batch 500]
+//                        [--connections 16] [--seconds 10] [--rate RECORDS_PER_S]
+//   kinesis_load get     --port P --stream S --shards N [--connections N]
+//   kinesis_load latency --port P --stream S --shards N --rate RECORDS_PER_S [--seconds 10]
+//
+// Prints its figures and ends with one line of key=value pairs. Requests carry a fixed
+// SigV4-shaped Authorization header (sluice runs open in benchmarks; kinesalite only
+// checks the header is there).
+#include <simdjson.h>
+
+#include <CLI/CLI.hpp>
+#include <algorithm>
+#include <atomic>
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <chrono>
+#include <cstdio>
+#include <random>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "common/base64.h"
+
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using Clock = std::chrono::steady_clock;
+constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
+
+struct Options {
+  std::string mode;
+  uint16_t port = 4567;
+  std::string stream = "bench";
+  size_t record_bytes = 100;
+  size_t batch = 500;
+  size_t connections = 16;
+  double seconds = 10;
+  double rate = 0;  // records/s; 0 = as fast as possible
+  size_t shards = 4;
+};
+
+struct Totals {
+  std::atomic<uint64_t> requests{0};
+  std::atomic<uint64_t> records{0};
+  std::atomic<uint64_t> payload_bytes{0};
+  std::atomic<uint64_t> failures{0};
+};
+
+int64_t WallMicros() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+http::request<http::string_body> MakeRequest(std::string_view operation, std::string body) {
+  http::request<http::string_body> request{http::verb::post, "/", 11};
+  request.set(http::field::host, "127.0.0.1");
+  request.set("X-Amz-Target", "Kinesis_20131202." + std::string(operation));
+  request.set(http::field::content_type, "application/x-amz-json-1.1");
+  request.set("X-Amz-Date", "20260101T000000Z");
+  request.set(http::field::authorization,
+              "AWS4-HMAC-SHA256 Credential=AKIDBENCH/20260101/us-east-1/kinesis/aws4_request, "
+              "SignedHeaders=host;x-amz-date, Signature=0000");
+  request.keep_alive(true);
+  request.body() = std::move(body);
+  request.prepare_payload();
+  return request;
+}
+
+// A PutRecords body of `batch` records of random letters under random partition keys;
+// `stamp` starts each record with the wall-clock send time in microseconds.
+std::string PutRecordsBody(const Options& options, std::mt19937_64& rng, bool stamp) {
+  std::string body = "{\"StreamName\":\"" + options.stream + "\",\"Records\":[";
+  std::string data(options.record_bytes, 'x');
+  for (char& c : data) c = static_cast<char>('a' + rng() % 26);
+  const std::string ts = std::to_string(WallMicros()) + ";";
+  for (size_t i = 0; i < options.batch; ++i) {
+    if (stamp) std::copy(ts.begin(), ts.end(), data.begin());
+    data[data.size() - 1] = static_cast<char>('a' + i % 26);
+    if (i > 0) body += ',';
+    body += "{\"PartitionKey\":\"pk-" + std::to_string(rng() % 1000000) + "\",\"Data\":\"";
+    sluice::Base64Encode(data, body);
+    body += "\"}";
+  }
+  return body + "]}";
+}
+
+class Connection {
+ public:
+  explicit Connection(asio::any_io_executor executor) : stream_(executor) {}
+
+  asio::awaitable<bool> Open(uint16_t port) {
+    auto [ec] = co_await stream_.async_connect(
+        asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), port), kNoThrow);
+    stream_.socket().set_option(asio::ip::tcp::no_delay(true));
+    co_return !ec;
+  }
+
+  // The response body, or nullopt on a transport error or a non-200 status.
+  asio::awaitable<std::optional<std::string>> Call(http::request<http::string_body>& request) {
+    auto [write_ec, written] = co_await http::async_write(stream_, request, kNoThrow);
+    if (write_ec) co_return std::nullopt;
+    http::response<http::string_body> response;
+    auto [read_ec, read] = co_await http::async_read(stream_, buffer_, response, kNoThrow);
+    if (read_ec || response.result_int() != 200) co_return std::nullopt;
+    co_return std::move(response.body());
+  }
+
+ private:
+  beast::tcp_stream stream_;
+  beast::flat_buffer buffer_;
+};
+
+asio::awaitable<void> PutLoop(const Options& options, Totals& totals, Clock::time_point end,
+                              size_t worker, bool stamp) {
+  Connection connection(co_await asio::this_coro::executor);
+  if (!co_await connection.Open(options.port)) {
+    totals.failures++;
+    co_return;
+  }
+  std::mt19937_64 rng(worker + 1);
+  std::vector<http::request<http::string_body>> prebuilt;
+  for (int i = 0; i < 8 && !stamp; ++i) {
+    prebuilt.push_back(MakeRequest("PutRecords", PutRecordsBody(options, rng, false)));
+  }
+  asio::steady_timer pacer(co_await asio::this_coro::executor);
+  const double per_worker_rate = options.rate / static_cast<double>(options.connections);
+  const auto interval = per_worker_rate > 0
+                            ? std::chrono::duration<double>(options.batch / per_worker_rate)
+                            : std::chrono::duration<double>(0);
+  auto next = Clock::now();
+  for (size_t i = 0; Clock::now() < end; ++i) {
+    auto request = stamp ? MakeRequest("PutRecords", PutRecordsBody(options, rng, true))
+                         : prebuilt[i % prebuilt.size()];
+    auto body = co_await connection.Call(request);
+    totals.requests++;
+    if (!body || body->find("\"FailedRecordCount\":0") == std::string::npos) {
+      totals.failures++;
+    } else {
+      totals.records += options.batch;
+      totals.payload_bytes += options.batch * options.record_bytes;
+    }
+    if (interval.count() > 0) {
+      next += std::chrono::duration_cast<Clock::duration>(interval);
+      pacer.expires_at(next);
+      co_await pacer.async_wait(kNoThrow);
+    }
+  }
+}
+
+std::optional<std::string> StringMember(simdjson::dom::element root, const char* key) {
+  std::string_view value;
+  if (root[key].get(value) != simdjson::SUCCESS) return std::nullopt;
+  return std::string(value);
+}
+
+asio::awaitable<std::optional<std::string>> ShardIterator(Connection& connection,
+                                                          const Options& options, size_t shard,
+                                                          const char* type) {
+  char shard_id[32];
+  std::snprintf(shard_id, sizeof(shard_id), "shardId-%012zu", shard);
+  auto request =
+      MakeRequest("GetShardIterator", "{\"StreamName\":\"" + options.stream + "\",\"ShardId\":\"" +
+                                          shard_id + "\",\"ShardIteratorType\":\"" + type + "\"}");
+  auto body = co_await connection.Call(request);
+  if (!body) co_return std::nullopt;
+  simdjson::dom::parser parser;
+  simdjson::dom::element root;
+  if (parser.parse(*body).get(root) != simdjson::SUCCESS) co_return std::nullopt;
+  co_return StringMember(root, "ShardIterator");
+}
+
+// Reads shards worker, worker + connections, ... from TRIM_HORIZON until caught up
+// (or, with `latencies`, until `end`, recording put-to-read latency of stamped records).
+asio::awaitable<void> GetLoop(const Options& options, Totals& totals, size_t worker,
+                              const char* type, Clock::time_point end,
+                              std::vector<int64_t>* latencies) {
+  Connection connection(co_await asio::this_coro::executor);
+  if (!co_await connection.Open(options.port)) {
+    totals.failures++;
+    co_return;
+  }
+  simdjson::dom::parser parser;
+  asio::steady_timer idle(co_await asio::this_coro::executor);
+  for (size_t shard = worker; shard < options.shards; shard += options.connections) {
+    auto iterator = co_await ShardIterator(connection, options, shard, type);
+    while (iterator) {
+      auto request = MakeRequest("GetRecords", "{\"ShardIterator\":\"" + *iterator + "\"}");
+      auto body = co_await connection.Call(request);
+      totals.requests++;
+      simdjson::dom::element root;
+      if (!body || parser.parse(*body).get(root) != simdjson::SUCCESS) {
+        totals.failures++;
+        break;
+      }
+      simdjson::dom::array records = root["Records"].get_array().value_unsafe();
+      const int64_t now = WallMicros();
+      size_t count = 0;
+      for (simdjson::dom::element record : records) {
+        ++count;
+        if (!latencies) continue;
+        auto data =
+            sluice::Base64Decode(std::string_view(record["Data"].get_string().value_unsafe()));
+        if (data) latencies->push_back(now - std::stoll(*data));
+      }
+      totals.records += count;
+      iterator = StringMember(root, "NextShardIterator");
+      int64_t behind = 0;
+      if (root["MillisBehindLatest"].get(behind) != simdjson::SUCCESS) behind = 0;
+      if (latencies ? Clock::now() >= end : (count == 0 && behind == 0)) break;
+      if (latencies && count == 0) {  // caught up: poll again in 1 ms, as a tight consumer would
+        idle.expires_after(std::chrono::milliseconds(1));
+        co_await idle.async_wait(kNoThrow);
+      }
+    }
+  }
+}
+
+double Percentile(std::vector<int64_t>& values, double p) {
+  if (values.empty()) return 0;
+  std::sort(values.begin(), values.end());
+  return static_cast<double>(values[static_cast<size_t>(p * (values.size() - 1))]) / 1000.0;
+}
+
+int RunPut(const Options& options) {
+  asio::io_context context(1);
+  Totals totals;
+  const auto start = Clock::now();
+  const auto end = start + std::chrono::duration_cast<Clock::duration>(
+                               std::chrono::duration<double>(options.seconds));
+  for (size_t i = 0; i < options.connections; ++i) {
+    asio::co_spawn(context, PutLoop(options, totals, end, i, false), asio::detached);
+  }
+  context.run();
+  const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
+  const double rate = totals.records / elapsed;
+  const double mb = totals.payload_bytes / elapsed / 1e6;
+  std::printf(
+      "put: %llu records in %.2f s = %.0f records/s, %.1f MB/s payload, %llu failed "
+      "requests of %llu\n",
+      static_cast<unsigned long long>(totals.records.load()), elapsed, rate, mb,
+      static_cast<unsigned long long>(totals.failures.load()),
+      static_cast<unsigned long long>(totals.requests.load()));
+  std::printf(
+      "mode=put records=%llu seconds=%.2f records_per_s=%.0f payload_mb_per_s=%.1f "
+      "failed_requests=%llu\n",
+      static_cast<unsigned long long>(totals.records.load()), elapsed, rate, mb,
+      static_cast<unsigned long long>(totals.failures.load()));
+  return totals.failures > 0 ? 1 : 0;
+}
+
+int RunGet(const Options& options) {
+  asio::io_context context(1);
+  Totals totals;
+  const auto start = Clock::now();
+  for (size_t i = 0; i < std::min(options.connections, options.shards); ++i) {
+    asio::co_spawn(context,
+                   GetLoop(options, totals, i, "TRIM_HORIZON", Clock::time_point::max(), nullptr),
+                   asio::detached);
+  }
+  context.run();
+  const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
+  const double rate = totals.records / elapsed;
+  std::printf("get: %llu records in %.2f s = %.0f records/s (%llu requests, %llu failed)\n",
+              static_cast<unsigned long long>(totals.records.load()), elapsed, rate,
+              static_cast<unsigned long long>(totals.requests.load()),
+              static_cast<unsigned long long>(totals.failures.load()));
+  std::printf("mode=get records=%llu seconds=%.2f records_per_s=%.0f failed_requests=%llu\n",
+              static_cast<unsigned long long>(totals.records.load()), elapsed, rate,
+              static_cast<unsigned long long>(totals.failures.load()));
+  return totals.failures > 0 ? 1 : 0;
+}
+
+int RunLatency(const Options& options) {
+  // Readers and writers on separate threads, so that building requests never delays a read.
+  asio::io_context context(1);
+  asio::io_context read_context(1);
+  Totals put_totals, get_totals;
+  std::vector<std::vector<int64_t>> latencies(options.shards);
+  const auto start = Clock::now();
+  const auto end = start + std::chrono::duration_cast<Clock::duration>(
+                               std::chrono::duration<double>(options.seconds));
+  Options readers = options;
+  readers.connections = options.shards;
+  for (size_t i = 0; i < options.shards; ++i) {
+    asio::co_spawn(context,
+                   GetLoop(readers, get_totals, i, "LATEST", end + std::chrono::milliseconds(200),
+                           &latencies[i]),
+                   asio::detached);
+  }
+  for (size_t i = 0; i < options.connections; ++i) {
+    asio::co_spawn(context, PutLoop(options, put_totals, end, i, true), asio::detached);
+  }
+  std::thread reader([&] { read_context.run(); });
+  context.run();
+  reader.join();
+  std::vector<int64_t> all;
+  for (auto& shard : latencies) all.insert(all.end(), shard.begin(), shard.end());
+  const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
+  const double p50 = Percentile(all, 0.50), p99 = Percentile(all, 0.99);
+  std::printf(
+      "latency: %zu records seen of %llu put at %.0f records/s; put->visible p50 %.2f ms, "
+      "p99 %.2f ms\n",
+      all.size(), static_cast<unsigned long long>(put_totals.records.load()),
+      put_totals.records / elapsed, p50, p99);
+  std::printf(
+      "mode=latency records=%zu put_rate=%.0f p50_ms=%.2f p99_ms=%.2f failed_requests=%llu\n",
+      all.size(), put_totals.records / elapsed, p50, p99,
+      static_cast<unsigned long long>(put_totals.failures + get_totals.failures));
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Options options;
+  CLI::App app{"Kinesis API load generator"};
+  app.add_option("mode", options.mode, "put | get | latency")
+      ->required()
+      ->check(CLI::IsMember({"put", "get", "latency"}));
+  app.add_option("--port", options.port)->required();
+  app.add_option("--stream", options.stream);
+  app.add_option("--record-bytes", options.record_bytes);
+  app.add_option("--batch", options.batch);
+  app.add_option("--connections", options.connections);
+  app.add_option("--seconds", options.seconds);
+  app.add_option("--rate", options.rate);
+  app.add_option("--shards", options.shards);
+  CLI11_PARSE(app, argc, argv);
+  if (options.mode == "put") return RunPut(options);
+  if (options.mode == "get") return RunGet(options);
+  return RunLatency(options);
+}

@@ -1,0 +1,190 @@
+// KinesisApi: the record path (PutRecord, PutRecords, GetShardIterator, GetRecords) and
+// the registration of every Kinesis operation.
+#include <boost/asio/async_result.hpp>
+#include <boost/asio/bind_executor.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "http/kinesis_api.h"
+#include "protocol/kinesis_responses.h"
+#include "stream/sequence_number.h"
+
+namespace sluice::http {
+
+namespace asio = boost::asio;
+namespace pk = protocol::kinesis;
+
+namespace {
+
+using PutResult = Result<std::vector<stream::PutOutcome>>;
+
+// Waits for StreamManager::PutRecords without blocking the I/O thread: the completion
+// (on a storage thread) is posted back to the awaiting coroutine's executor.
+// A coroutine, so that `name` and `entries` live in its frame until the initiation runs.
+asio::awaitable<PutResult> AwaitPut(stream::StreamManager& streams, std::string name,
+                                    std::vector<stream::PutEntry> entries) {
+  co_return co_await asio::async_initiate<const asio::use_awaitable_t<>, void(PutResult)>(
+      [&streams, &name, &entries](auto handler) {
+        auto shared = std::make_shared<decltype(handler)>(std::move(handler));
+        streams.PutRecords(name, std::move(entries), [shared](PutResult result) {
+          auto executor = asio::get_associated_executor(*shared);
+          asio::post(executor, [shared, result = std::move(result)]() mutable {
+            (*shared)(std::move(result));
+          });
+        });
+      },
+      asio::use_awaitable);
+}
+
+Result<stream::PutEntry> ToEntry(pk::PutRecordEntry& entry) {
+  stream::PutEntry out{std::move(entry.data), std::move(entry.partition_key), std::nullopt};
+  if (entry.explicit_hash_key) {
+    out.explicit_hash_key = stream::ParseHashKey(*entry.explicit_hash_key);
+    if (!out.explicit_hash_key) {
+      return Fail(ErrorCode::kInvalidArgument,
+                  "Invalid ExplicitHashKey. ExplicitHashKey must be in the range: [0, 2^128-1]. "
+                  "Specified value was " +
+                      *entry.explicit_hash_key);
+    }
+  }
+  if (out.data.size() + out.partition_key.size() > pk::kMaxRecordDataBytes) {
+    return Fail(ErrorCode::kInvalidArgument,
+                "A record's data and partition key together must not exceed 1048576 bytes; "
+                "this one has " +
+                    std::to_string(out.data.size() + out.partition_key.size()));
+  }
+  return out;
+}
+
+Result<std::vector<stream::PutEntry>> ToEntries(std::vector<pk::PutRecordEntry>& records) {
+  std::vector<stream::PutEntry> entries;
+  entries.reserve(records.size());
+  size_t total = 0;
+  for (pk::PutRecordEntry& record : records) {
+    auto entry = ToEntry(record);
+    if (!entry) return Fail(entry.error());
+    total += entry->data.size() + entry->partition_key.size();
+    entries.push_back(std::move(*entry));
+  }
+  if (total > pk::kMaxPutRecordsBytes) {
+    return Fail(ErrorCode::kInvalidArgument,
+                "Records size exceeds 10 MiB limit: the records of this PutRecords request "
+                "have " +
+                    std::to_string(total) + " bytes of data and partition keys");
+  }
+  return entries;
+}
+
+pk::PutResultView ToResultView(const stream::PutOutcome& outcome) {
+  pk::PutResultView view;
+  view.shard_id = stream::ShardIdOf(outcome.shard_index);
+  if (outcome.error) {
+    view.error_code = outcome.error->wire_type;
+    view.error_message = outcome.error->message;
+  } else {
+    view.sequence_number = stream::FormatSequenceNumber({outcome.shard_index, outcome.position});
+  }
+  return view;
+}
+
+Result<stream::IteratorType> ToIteratorType(std::string_view type) {
+  if (type == "AT_SEQUENCE_NUMBER") return stream::IteratorType::kAtSequenceNumber;
+  if (type == "AFTER_SEQUENCE_NUMBER") return stream::IteratorType::kAfterSequenceNumber;
+  if (type == "TRIM_HORIZON") return stream::IteratorType::kTrimHorizon;
+  if (type == "LATEST") return stream::IteratorType::kLatest;
+  return stream::IteratorType::kAtTimestamp;
+}
+
+}  // namespace
+
+KinesisApi::Reply KinesisApi::PutRecord(const OperationCall& call) {
+  auto request = pk::ParsePutRecord(call.input);
+  if (!request) co_return Fail(request.error());
+  auto name = Resolve(request->stream);
+  if (!name) co_return Fail(name.error());
+  auto entry = ToEntry(request->record);
+  if (!entry) co_return Fail(entry.error());
+  std::vector<stream::PutEntry> entries;
+  entries.push_back(std::move(*entry));
+  PutResult outcomes = co_await AwaitPut(streams_, *name, std::move(entries));
+  if (!outcomes) co_return Fail(outcomes.error());
+  const stream::PutOutcome& outcome = outcomes->front();
+  if (outcome.error) co_return Fail(*outcome.error);
+  co_return pk::PutRecordResponse(ToResultView(outcome), "NONE");
+}
+
+KinesisApi::Reply KinesisApi::PutRecords(const OperationCall& call) {
+  auto request = pk::ParsePutRecords(call.input);
+  if (!request) co_return Fail(request.error());
+  auto name = Resolve(request->stream);
+  if (!name) co_return Fail(name.error());
+  auto entries = ToEntries(request->records);
+  if (!entries) co_return Fail(entries.error());
+  PutResult outcomes = co_await AwaitPut(streams_, *name, std::move(*entries));
+  if (!outcomes) co_return Fail(outcomes.error());
+  std::vector<pk::PutResultView> views;
+  views.reserve(outcomes->size());
+  for (const stream::PutOutcome& outcome : *outcomes) views.push_back(ToResultView(outcome));
+  co_return pk::PutRecordsResponse(views, "NONE");
+}
+
+KinesisApi::Reply KinesisApi::GetShardIterator(const OperationCall& call) {
+  auto request = pk::ParseGetShardIterator(call.input);
+  if (!request) co_return Fail(request.error());
+  auto name = Resolve(request->stream);
+  if (!name) co_return Fail(name.error());
+  auto type = ToIteratorType(request->type);
+  if (!type) co_return Fail(type.error());
+  stream::IteratorRequest iterator{*type, request->starting_sequence_number, request->timestamp_ms};
+  auto token = streams_.GetShardIterator(*name, request->shard_id, iterator);
+  if (!token) co_return Fail(token.error());
+  co_return pk::GetShardIteratorResponse(*token);
+}
+
+KinesisApi::Reply KinesisApi::GetRecords(const OperationCall& call) {
+  auto request = pk::ParseGetRecords(call.input);
+  if (!request) co_return Fail(request.error());
+  const size_t limit = static_cast<size_t>(request->limit.value_or(pk::kMaxGetRecordsLimit));
+  auto read = streams_.GetRecords(request->shard_iterator, limit);
+  if (!read) co_return Fail(read.error());
+  auto records = read->batch.records();
+  pk::GetRecordsResponseWriter writer(256 + read->batch.payload_bytes() * 4 / 3 +
+                                      records.size() * 160);
+  std::string sequence_number;
+  for (const storage::Record& record : records) {
+    sequence_number = stream::FormatSequenceNumber({read->shard_index, record.position});
+    writer.Add(
+        pk::RecordView{sequence_number, record.arrival_ms, record.partition_key, record.data});
+  }
+  co_return writer.Finish(read->next_iterator, read->millis_behind_latest, {});
+}
+
+void KinesisApi::Register(Router& router) {
+  constexpr std::string_view kPrefix = "Kinesis_20131202";
+  auto add = [&](std::string name, Reply (KinesisApi::*handler)(const OperationCall&)) {
+    router.AddOperation(kPrefix, std::move(name), [this, handler](const OperationCall& call) {
+      return (this->*handler)(call);
+    });
+  };
+  add("CreateStream", &KinesisApi::CreateStream);
+  add("DeleteStream", &KinesisApi::DeleteStream);
+  add("DescribeStream", &KinesisApi::DescribeStream);
+  add("DescribeStreamSummary", &KinesisApi::DescribeStreamSummary);
+  add("ListStreams", &KinesisApi::ListStreams);
+  add("ListShards", &KinesisApi::ListShards);
+  add("IncreaseStreamRetentionPeriod", &KinesisApi::IncreaseStreamRetentionPeriod);
+  add("DecreaseStreamRetentionPeriod", &KinesisApi::DecreaseStreamRetentionPeriod);
+  add("AddTagsToStream", &KinesisApi::AddTagsToStream);
+  add("RemoveTagsFromStream", &KinesisApi::RemoveTagsFromStream);
+  add("ListTagsForStream", &KinesisApi::ListTagsForStream);
+  add("TagResource", &KinesisApi::TagResource);
+  add("UntagResource", &KinesisApi::UntagResource);
+  add("ListTagsForResource", &KinesisApi::ListTagsForResource);
+  add("DescribeLimits", &KinesisApi::DescribeLimits);
+  add("PutRecord", &KinesisApi::PutRecord);
+  add("PutRecords", &KinesisApi::PutRecords);
+  add("GetShardIterator", &KinesisApi::GetShardIterator);
+  add("GetRecords", &KinesisApi::GetRecords);
+}
+
+}  // namespace sluice::http

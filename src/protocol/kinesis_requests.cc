@@ -1,0 +1,318 @@
+#include "protocol/kinesis_requests.h"
+
+#include <array>
+
+#include "protocol/request_reader.h"
+
+namespace sluice::protocol::kinesis {
+
+namespace {
+
+const Pattern kNamePattern("[a-zA-Z0-9_.-]+");
+const Pattern kArnPattern("arn:aws.*:kinesis:.*:\\d{12}:stream/.+");
+const Pattern kHashKeyPattern("0|([1-9]\\d{0,38})");
+const Pattern kSequenceNumberPattern("0|([1-9]\\d{0,128})");
+
+constexpr std::array<std::string_view, 2> kStreamModes = {"PROVISIONED", "ON_DEMAND"};
+constexpr std::array<std::string_view, 5> kIteratorTypes = {
+    "AT_SEQUENCE_NUMBER", "AFTER_SEQUENCE_NUMBER", "TRIM_HORIZON", "LATEST", "AT_TIMESTAMP"};
+constexpr std::array<std::string_view, 6> kShardFilterTypes = {
+    "AFTER_SHARD_ID", "AT_TRIM_HORIZON", "FROM_TRIM_HORIZON",
+    "AT_LATEST",      "AT_TIMESTAMP",    "FROM_TIMESTAMP"};
+
+const StringRule kStreamNameRule{.min_length = 1, .max_length = 128, .pattern = &kNamePattern};
+const StringRule kRequiredStreamNameRule{
+    .required = true, .min_length = 1, .max_length = 128, .pattern = &kNamePattern};
+const StringRule kArnRule{.min_length = 1, .max_length = 2048, .pattern = &kArnPattern};
+const StringRule kShardIdRule{.min_length = 1, .max_length = 128, .pattern = &kNamePattern};
+const StringRule kTagKeyRule{.required = true, .min_length = 1, .max_length = 128};
+const StringRule kNextTokenRule{.min_length = 1, .max_length = 1 << 20};
+const IntegerRule kPageLimitRule{.min = 1, .max = 10'000};
+
+std::optional<std::string> Copy(std::optional<std::string_view> value) {
+  if (!value) return std::nullopt;
+  return std::string(*value);
+}
+
+// StreamName and/or StreamARN. `required`: one of them must be there.
+std::optional<StreamRef> ReadStreamRef(RequestReader& reader, bool required) {
+  auto name = reader.String("StreamName", kStreamNameRule);
+  auto arn = reader.String("StreamARN", kArnRule);
+  if (!name && !arn) {
+    if (required) reader.AddViolation("null", "StreamName", "Member must not be null");
+    return std::nullopt;
+  }
+  StreamRef ref{name ? std::string(*name) : std::string(), Copy(arn)};
+  if (arn) {
+    std::optional<std::string> arn_name = StreamNameOfArn(*arn);
+    if (arn_name && name && *arn_name != *name) {
+      reader.AddViolation("'" + std::string(*arn) + "'", "StreamARN",
+                          "Member must name the same stream as StreamName");
+    }
+    if (arn_name) ref.name = *arn_name;
+  }
+  return ref;
+}
+
+std::map<std::string, std::string> ReadTagMap(RequestReader& reader,
+                                              simdjson::dom::element element) {
+  std::map<std::string, std::string> out;
+  simdjson::dom::object tags = element.get_object().value_unsafe();
+  const size_t size = tags.size();
+  if (size < 1 || size > 200) {
+    reader.AddViolation("'{...}'", "Tags",
+                        size < 1 ? "Member must have length greater than or equal to 1"
+                                 : "Member must have length less than or equal to 200");
+  }
+  for (auto [key, value] : tags) {
+    std::string_view text;
+    if (value.get(text) != simdjson::SUCCESS) {
+      reader.AddViolation("'" + std::string(key) + "'", "Tags", "Member values must be strings");
+      continue;
+    }
+    if (key.empty() || Utf16Length(key) > 128) {
+      reader.AddViolation("'" + std::string(key) + "'", "Tags",
+                          "Map keys must have length between 1 and 128");
+    }
+    if (Utf16Length(text) > 256) {
+      reader.AddViolation("'" + std::string(text) + "'", "Tags",
+                          "Map values must have length less than or equal to 256");
+    }
+    out.emplace(std::string(key), std::string(text));
+  }
+  return out;
+}
+
+std::vector<std::string> ReadTagKeys(RequestReader& reader) {
+  std::vector<std::string> keys;
+  auto list = reader.List("TagKeys", true, 1, 50);
+  if (!list) return keys;
+  for (simdjson::dom::element item : *list) {
+    std::string_view key;
+    if (item.get(key) != simdjson::SUCCESS || key.empty() || Utf16Length(key) > 128) {
+      reader.AddViolation("'[...]'", "TagKeys",
+                          "Member must contain strings of length between 1 and 128");
+      continue;
+    }
+    keys.emplace_back(key);
+  }
+  return keys;
+}
+
+PutRecordEntry ReadRecordEntry(RequestReader& reader) {
+  PutRecordEntry entry;
+  if (auto data = reader.Blob("Data", {.required = true, .max_bytes = kMaxRecordDataBytes})) {
+    entry.data = std::move(*data);
+  }
+  if (auto key =
+          reader.String("PartitionKey", {.required = true, .min_length = 1, .max_length = 256})) {
+    entry.partition_key = std::string(*key);
+  }
+  entry.explicit_hash_key = Copy(reader.String("ExplicitHashKey", {.pattern = &kHashKeyPattern}));
+  return entry;
+}
+
+template <typename T>
+Result<T> Finish(const RequestReader& reader, T value) {
+  if (auto ok = reader.Finish(); !ok) return Fail(ok.error());
+  return value;
+}
+
+}  // namespace
+
+std::optional<std::string> StreamNameOfArn(std::string_view arn) {
+  const size_t slash = arn.find(":stream/");
+  if (!arn.starts_with("arn:aws") || slash == std::string_view::npos) return std::nullopt;
+  std::string_view name = arn.substr(slash + 8);
+  if (name.empty()) return std::nullopt;
+  return std::string(name);
+}
+
+Result<CreateStreamRequest> ParseCreateStream(simdjson::dom::element input) {
+  RequestReader reader(input);
+  CreateStreamRequest request;
+  request.name = std::string(reader.String("StreamName", kRequiredStreamNameRule).value_or(""));
+  request.shard_count = reader.Integer("ShardCount", {.min = 1});
+  if (auto details = reader.Object("StreamModeDetails")) {
+    RequestReader nested(*details, "streamModeDetails.", reader);
+    request.stream_mode =
+        Copy(nested.String("StreamMode", {.required = true, .allowed = kStreamModes}));
+  }
+  if (auto tags = reader.Object("Tags")) request.tags = ReadTagMap(reader, *tags);
+  return Finish(reader, std::move(request));
+}
+
+Result<DeleteStreamRequest> ParseDeleteStream(simdjson::dom::element input) {
+  RequestReader reader(input);
+  DeleteStreamRequest request;
+  request.stream = ReadStreamRef(reader, true).value_or(StreamRef{});
+  request.enforce_consumer_deletion = reader.Boolean("EnforceConsumerDeletion").value_or(false);
+  return Finish(reader, std::move(request));
+}
+
+Result<DescribeStreamRequest> ParseDescribeStream(simdjson::dom::element input) {
+  RequestReader reader(input);
+  DescribeStreamRequest request;
+  request.stream = ReadStreamRef(reader, true).value_or(StreamRef{});
+  request.limit = reader.Integer("Limit", kPageLimitRule);
+  request.exclusive_start_shard_id = Copy(reader.String("ExclusiveStartShardId", kShardIdRule));
+  return Finish(reader, std::move(request));
+}
+
+Result<StreamRef> ParseStreamOnly(simdjson::dom::element input) {
+  RequestReader reader(input);
+  StreamRef ref = ReadStreamRef(reader, true).value_or(StreamRef{});
+  return Finish(reader, std::move(ref));
+}
+
+Result<ListStreamsRequest> ParseListStreams(simdjson::dom::element input) {
+  RequestReader reader(input);
+  ListStreamsRequest request;
+  request.limit = reader.Integer("Limit", kPageLimitRule);
+  request.exclusive_start_stream_name =
+      Copy(reader.String("ExclusiveStartStreamName", kStreamNameRule));
+  request.next_token = Copy(reader.String("NextToken", kNextTokenRule));
+  return Finish(reader, std::move(request));
+}
+
+Result<ListShardsRequest> ParseListShards(simdjson::dom::element input) {
+  RequestReader reader(input);
+  ListShardsRequest request;
+  request.next_token = Copy(reader.String("NextToken", kNextTokenRule));
+  request.stream = ReadStreamRef(reader, false);
+  request.exclusive_start_shard_id = Copy(reader.String("ExclusiveStartShardId", kShardIdRule));
+  request.max_results = reader.Integer("MaxResults", kPageLimitRule);
+  if (auto filter = reader.Object("ShardFilter")) {
+    RequestReader nested(*filter, "shardFilter.", reader);
+    ShardFilter shard_filter;
+    shard_filter.type = std::string(
+        nested.String("Type", {.required = true, .allowed = kShardFilterTypes}).value_or(""));
+    shard_filter.shard_id = Copy(nested.String("ShardId", kShardIdRule));
+    shard_filter.timestamp_ms = nested.TimestampMs("Timestamp");
+    request.shard_filter = std::move(shard_filter);
+  }
+  return Finish(reader, std::move(request));
+}
+
+Result<PutRecordRequest> ParsePutRecord(simdjson::dom::element input) {
+  RequestReader reader(input);
+  PutRecordRequest request;
+  request.stream = ReadStreamRef(reader, true).value_or(StreamRef{});
+  request.record = ReadRecordEntry(reader);
+  request.sequence_number_for_ordering =
+      Copy(reader.String("SequenceNumberForOrdering", {.pattern = &kSequenceNumberPattern}));
+  return Finish(reader, std::move(request));
+}
+
+Result<PutRecordsRequest> ParsePutRecords(simdjson::dom::element input) {
+  RequestReader reader(input);
+  PutRecordsRequest request;
+  request.stream = ReadStreamRef(reader, true).value_or(StreamRef{});
+  if (auto records = reader.List("Records", true, 1, kMaxPutRecordsEntries)) {
+    request.records.reserve(records->size());
+    size_t index = 0;
+    for (simdjson::dom::element item : *records) {
+      RequestReader entry(item, reader.EntryPath("Records", index++), reader);
+      request.records.push_back(ReadRecordEntry(entry));
+    }
+  }
+  return Finish(reader, std::move(request));
+}
+
+Result<GetShardIteratorRequest> ParseGetShardIterator(simdjson::dom::element input) {
+  RequestReader reader(input);
+  GetShardIteratorRequest request;
+  request.stream = ReadStreamRef(reader, true).value_or(StreamRef{});
+  StringRule shard_rule = kShardIdRule;
+  shard_rule.required = true;
+  request.shard_id = std::string(reader.String("ShardId", shard_rule).value_or(""));
+  request.type =
+      std::string(reader.String("ShardIteratorType", {.required = true, .allowed = kIteratorTypes})
+                      .value_or(""));
+  request.starting_sequence_number =
+      Copy(reader.String("StartingSequenceNumber", {.pattern = &kSequenceNumberPattern}));
+  request.timestamp_ms = reader.TimestampMs("Timestamp");
+  return Finish(reader, std::move(request));
+}
+
+Result<GetRecordsRequest> ParseGetRecords(simdjson::dom::element input) {
+  RequestReader reader(input);
+  GetRecordsRequest request;
+  request.shard_iterator = std::string(
+      reader.String("ShardIterator", {.required = true, .min_length = 1, .max_length = 512})
+          .value_or(""));
+  request.limit = reader.Integer("Limit", {.min = 1, .max = kMaxGetRecordsLimit});
+  reader.String("StreamARN", kArnRule);
+  return Finish(reader, std::move(request));
+}
+
+Result<RetentionRequest> ParseRetention(simdjson::dom::element input) {
+  RequestReader reader(input);
+  RetentionRequest request;
+  request.stream = ReadStreamRef(reader, true).value_or(StreamRef{});
+  request.hours = reader.Integer("RetentionPeriodHours", {.required = true}).value_or(0);
+  return Finish(reader, std::move(request));
+}
+
+Result<AddTagsRequest> ParseAddTagsToStream(simdjson::dom::element input) {
+  RequestReader reader(input);
+  AddTagsRequest request;
+  request.stream = ReadStreamRef(reader, true).value_or(StreamRef{});
+  if (auto tags = reader.Object("Tags", true)) request.tags = ReadTagMap(reader, *tags);
+  return Finish(reader, std::move(request));
+}
+
+Result<RemoveTagsRequest> ParseRemoveTagsFromStream(simdjson::dom::element input) {
+  RequestReader reader(input);
+  RemoveTagsRequest request;
+  request.stream = ReadStreamRef(reader, true).value_or(StreamRef{});
+  request.keys = ReadTagKeys(reader);
+  return Finish(reader, std::move(request));
+}
+
+Result<ListTagsForStreamRequest> ParseListTagsForStream(simdjson::dom::element input) {
+  RequestReader reader(input);
+  ListTagsForStreamRequest request;
+  request.stream = ReadStreamRef(reader, true).value_or(StreamRef{});
+  StringRule key_rule = kTagKeyRule;
+  key_rule.required = false;
+  request.exclusive_start_tag_key = Copy(reader.String("ExclusiveStartTagKey", key_rule));
+  request.limit = reader.Integer("Limit", {.min = 1, .max = 50});
+  return Finish(reader, std::move(request));
+}
+
+namespace {
+
+StreamRef ReadResourceArn(RequestReader& reader) {
+  StringRule rule = kArnRule;
+  rule.required = true;
+  auto arn = reader.String("ResourceARN", rule);
+  if (!arn) return {};
+  return StreamRef{StreamNameOfArn(*arn).value_or(""), std::string(*arn)};
+}
+
+}  // namespace
+
+Result<AddTagsRequest> ParseTagResource(simdjson::dom::element input) {
+  RequestReader reader(input);
+  AddTagsRequest request;
+  request.stream = ReadResourceArn(reader);
+  if (auto tags = reader.Object("Tags", true)) request.tags = ReadTagMap(reader, *tags);
+  return Finish(reader, std::move(request));
+}
+
+Result<RemoveTagsRequest> ParseUntagResource(simdjson::dom::element input) {
+  RequestReader reader(input);
+  RemoveTagsRequest request;
+  request.stream = ReadResourceArn(reader);
+  request.keys = ReadTagKeys(reader);
+  return Finish(reader, std::move(request));
+}
+
+Result<StreamRef> ParseListTagsForResource(simdjson::dom::element input) {
+  RequestReader reader(input);
+  StreamRef ref = ReadResourceArn(reader);
+  return Finish(reader, std::move(ref));
+}
+
+}  // namespace sluice::protocol::kinesis

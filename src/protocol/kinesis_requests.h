@@ -1,0 +1,144 @@
+#pragma once
+
+#include <simdjson.h>
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/result.h"
+
+// Kinesis Data Streams request shapes (Kinesis_20131202.*) and their parsing: JSON member
+// names, types and the API model's constraints (length, pattern, range, enum, required),
+// reported in AWS's ValidationException wording. Cross-member rules that need server
+// state (does the stream exist, is the shard open) belong to the stream module.
+namespace sluice::protocol::kinesis {
+
+// A stream named by StreamName or StreamARN (at least one; both must agree).
+struct StreamRef {
+  std::string name;
+  std::optional<std::string> arn;  // as given, for region/account checks
+};
+
+struct CreateStreamRequest {
+  std::string name;
+  std::optional<int64_t> shard_count;
+  std::optional<std::string> stream_mode;  // PROVISIONED | ON_DEMAND
+  std::map<std::string, std::string> tags;
+};
+
+struct DeleteStreamRequest {
+  StreamRef stream;
+  bool enforce_consumer_deletion = false;
+};
+
+struct DescribeStreamRequest {
+  StreamRef stream;
+  std::optional<int64_t> limit;
+  std::optional<std::string> exclusive_start_shard_id;
+};
+
+struct ListStreamsRequest {
+  std::optional<int64_t> limit;
+  std::optional<std::string> exclusive_start_stream_name;
+  std::optional<std::string> next_token;
+};
+
+struct ShardFilter {
+  std::string type;
+  std::optional<std::string> shard_id;
+  std::optional<int64_t> timestamp_ms;
+};
+
+struct ListShardsRequest {
+  std::optional<StreamRef> stream;  // absent when NextToken is given
+  std::optional<std::string> next_token;
+  std::optional<std::string> exclusive_start_shard_id;
+  std::optional<int64_t> max_results;
+  std::optional<ShardFilter> shard_filter;
+};
+
+struct PutRecordEntry {
+  std::string data;
+  std::string partition_key;
+  std::optional<std::string> explicit_hash_key;
+};
+
+struct PutRecordRequest {
+  StreamRef stream;
+  PutRecordEntry record;
+  std::optional<std::string> sequence_number_for_ordering;
+};
+
+struct PutRecordsRequest {
+  StreamRef stream;
+  std::vector<PutRecordEntry> records;
+};
+
+struct GetShardIteratorRequest {
+  StreamRef stream;
+  std::string shard_id;
+  std::string type;
+  std::optional<std::string> starting_sequence_number;
+  std::optional<int64_t> timestamp_ms;
+};
+
+struct GetRecordsRequest {
+  std::string shard_iterator;
+  std::optional<int64_t> limit;
+};
+
+struct RetentionRequest {
+  StreamRef stream;
+  int64_t hours = 0;
+};
+
+struct AddTagsRequest {
+  StreamRef stream;
+  std::map<std::string, std::string> tags;
+};
+
+struct RemoveTagsRequest {
+  StreamRef stream;
+  std::vector<std::string> keys;
+};
+
+struct ListTagsForStreamRequest {
+  StreamRef stream;
+  std::optional<std::string> exclusive_start_tag_key;
+  std::optional<int64_t> limit;
+};
+
+// Limits from the Kinesis API model and service quotas.
+inline constexpr size_t kMaxRecordDataBytes = 1 << 20;
+inline constexpr size_t kMaxPutRecordsEntries = 500;
+inline constexpr size_t kMaxPutRecordsBytes = 10 << 20;
+inline constexpr int64_t kMaxGetRecordsLimit = 10'000;
+inline constexpr int64_t kMinRetentionHours = 24;
+inline constexpr int64_t kMaxRetentionHours = 8760;
+
+[[nodiscard]] Result<CreateStreamRequest> ParseCreateStream(simdjson::dom::element input);
+[[nodiscard]] Result<DeleteStreamRequest> ParseDeleteStream(simdjson::dom::element input);
+[[nodiscard]] Result<DescribeStreamRequest> ParseDescribeStream(simdjson::dom::element input);
+[[nodiscard]] Result<StreamRef> ParseStreamOnly(simdjson::dom::element input);
+[[nodiscard]] Result<ListStreamsRequest> ParseListStreams(simdjson::dom::element input);
+[[nodiscard]] Result<ListShardsRequest> ParseListShards(simdjson::dom::element input);
+[[nodiscard]] Result<PutRecordRequest> ParsePutRecord(simdjson::dom::element input);
+[[nodiscard]] Result<PutRecordsRequest> ParsePutRecords(simdjson::dom::element input);
+[[nodiscard]] Result<GetShardIteratorRequest> ParseGetShardIterator(simdjson::dom::element input);
+[[nodiscard]] Result<GetRecordsRequest> ParseGetRecords(simdjson::dom::element input);
+[[nodiscard]] Result<RetentionRequest> ParseRetention(simdjson::dom::element input);
+[[nodiscard]] Result<AddTagsRequest> ParseAddTagsToStream(simdjson::dom::element input);
+[[nodiscard]] Result<RemoveTagsRequest> ParseRemoveTagsFromStream(simdjson::dom::element input);
+[[nodiscard]] Result<ListTagsForStreamRequest> ParseListTagsForStream(simdjson::dom::element input);
+// TagResource / UntagResource / ListTagsForResource name the stream by ResourceARN.
+[[nodiscard]] Result<AddTagsRequest> ParseTagResource(simdjson::dom::element input);
+[[nodiscard]] Result<RemoveTagsRequest> ParseUntagResource(simdjson::dom::element input);
+[[nodiscard]] Result<StreamRef> ParseListTagsForResource(simdjson::dom::element input);
+
+// The stream name of a Kinesis stream ARN, or nullopt if `arn` is not one.
+std::optional<std::string> StreamNameOfArn(std::string_view arn);
+
+}  // namespace sluice::protocol::kinesis

@@ -1,0 +1,28 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace sluice::stream {
+
+// Where a record sits: its shard's index in the stream and its position in the shard log.
+struct SequencePosition {
+  uint32_t shard_index = 0;
+  uint64_t position = 0;
+
+  friend bool operator==(const SequencePosition&, const SequencePosition&) = default;
+};
+
+// Kinesis sequence numbers are 56-digit decimal strings. sluice writes
+// "4" + 16 zeros + the 39-digit decimal of (shard_index * 2^64 + position), so they
+// increase strictly within a shard, a child shard's numbers exceed its parents', and the
+// server decodes them back to (shard, position) without a lookup. docs/formats/
+// sequence-numbers.md has the details.
+std::string FormatSequenceNumber(SequencePosition position);
+
+// nullopt for anything sluice did not issue (any other length, prefix or digits).
+std::optional<SequencePosition> ParseSequenceNumber(std::string_view text);
+
+}  // namespace sluice::stream

@@ -1,0 +1,45 @@
+#include "stream/stream_info.h"
+
+#include <charconv>
+#include <cstdio>
+
+namespace sluice::stream {
+
+std::string_view StreamStatusName(StreamStatus status) {
+  switch (status) {
+    case StreamStatus::kCreating:
+      return "CREATING";
+    case StreamStatus::kActive:
+      return "ACTIVE";
+    case StreamStatus::kUpdating:
+      return "UPDATING";
+    case StreamStatus::kDeleting:
+      return "DELETING";
+  }
+  return "ACTIVE";
+}
+
+std::string_view StreamModeName(StreamMode mode) {
+  return mode == StreamMode::kOnDemand ? "ON_DEMAND" : "PROVISIONED";
+}
+
+std::string ShardIdOf(uint32_t index) {
+  char text[32];
+  std::snprintf(text, sizeof(text), "shardId-%012u", index);
+  return text;
+}
+
+std::optional<uint32_t> ParseShardId(std::string_view shard_id) {
+  constexpr std::string_view kPrefix = "shardId-";
+  if (!shard_id.starts_with(kPrefix) || shard_id.size() != kPrefix.size() + 12) {
+    return std::nullopt;
+  }
+  uint32_t index = 0;
+  const char* begin = shard_id.data() + kPrefix.size();
+  const char* end = shard_id.data() + shard_id.size();
+  auto [stop, ec] = std::from_chars(begin, end, index);
+  if (ec != std::errc() || stop != end) return std::nullopt;
+  return index;
+}
+
+}  // namespace sluice::stream

@@ -1,0 +1,183 @@
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <shared_mutex>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include "common/result.h"
+#include "common/sqlite_database.h"
+#include "storage/flusher.h"
+#include "storage/log_options.h"
+#include "storage/read_batch.h"
+#include "storage/shard_log.h"
+#include "stream/hash_key.h"
+#include "stream/shard_iterator.h"
+#include "stream/stream_info.h"
+#include "stream/stream_store.h"
+
+namespace sluice::stream {
+
+struct StreamManagerOptions {
+  std::filesystem::path data_dir;
+  std::string region = "us-east-1";
+  std::string account_id = "000000000000";
+  // How long CREATING and DELETING last.
+  int64_t state_change_delay_ms = 500;
+  storage::DurabilityPolicy durability = storage::DurabilityPolicy::kSync;
+  int64_t iterator_lifetime_ms = ShardIteratorCodec::kDefaultLifetimeMs;
+  uint32_t on_demand_initial_shards = 4;
+  // Open shards the account may have (DescribeLimits' ShardLimit).
+  int64_t shard_limit = 10'000;
+  int64_t on_demand_stream_limit = 50;
+  // Milliseconds since the epoch; empty: the system clock. Tests pass a fake one.
+  std::function<int64_t()> clock;
+};
+
+struct CreateStreamParams {
+  std::string name;
+  StreamMode mode = StreamMode::kProvisioned;
+  std::optional<uint32_t> shard_count;  // required for PROVISIONED
+  std::map<std::string, std::string> tags;
+};
+
+// One record of a PutRecords call.
+struct PutEntry {
+  std::string data;
+  std::string partition_key;
+  std::optional<HashKey> explicit_hash_key;
+};
+
+// What became of one PutEntry: where it was stored, or why not (Kinesis error code).
+struct PutOutcome {
+  uint32_t shard_index = 0;
+  uint64_t position = 0;
+  std::optional<Error> error;
+};
+using PutCallback = std::function<void(Result<std::vector<PutOutcome>>)>;
+
+enum class IteratorType {
+  kAtSequenceNumber,
+  kAfterSequenceNumber,
+  kTrimHorizon,
+  kLatest,
+  kAtTimestamp
+};
+
+struct IteratorRequest {
+  IteratorType type = IteratorType::kTrimHorizon;
+  std::optional<std::string> sequence_number;
+  std::optional<int64_t> timestamp_ms;
+};
+
+struct ReadResult {
+  storage::ReadBatch batch;
+  uint32_t shard_index = 0;
+  std::string stream_name;
+  std::optional<std::string> next_iterator;  // absent past the end of a closed shard
+  int64_t millis_behind_latest = 0;
+};
+
+struct AccountLimits {
+  int64_t shard_limit = 0;
+  int64_t open_shard_count = 0;
+  int64_t on_demand_stream_count = 0;
+  int64_t on_demand_stream_limit = 0;
+};
+
+// Kinesis streams: their lifecycle and metadata (meta.db) and their records (one shard log
+// per shard under <data_dir>/streams/<uid>/). Errors carry Kinesis wording; codes map to
+// Kinesis types at the HTTP edge (kNotFound → ResourceNotFoundException, ...).
+//
+// Thread-safety: every method is thread-safe. Control-plane calls serialise on one mutex;
+// PutRecords and GetRecords only take a shared lock to find the stream, so the data path
+// never waits on metadata changes of other streams.
+class StreamManager {
+ public:
+  [[nodiscard]] static Result<std::unique_ptr<StreamManager>> Open(StreamManagerOptions options);
+  ~StreamManager();
+  StreamManager(const StreamManager&) = delete;
+  StreamManager& operator=(const StreamManager&) = delete;
+
+  [[nodiscard]] Status CreateStream(const CreateStreamParams& params);
+  [[nodiscard]] Status DeleteStream(std::string_view name);
+  [[nodiscard]] Result<StreamInfo> Describe(std::string_view name) const;
+  std::vector<StreamInfo> List() const;
+  [[nodiscard]] Status IncreaseRetention(std::string_view name, int64_t hours);
+  [[nodiscard]] Status DecreaseRetention(std::string_view name, int64_t hours);
+  [[nodiscard]] Status AddTags(std::string_view name,
+                               const std::map<std::string, std::string>& tags);
+  [[nodiscard]] Status RemoveTags(std::string_view name, const std::vector<std::string>& keys);
+  AccountLimits Limits() const;
+
+  // Stores the entries, grouped by shard (the entries of one shard are one append), and
+  // calls `done` exactly once when every group is durable or failed — on a storage thread,
+  // or inline if the request fails as a whole (unknown stream, not ACTIVE).
+  void PutRecords(std::string_view name, std::vector<PutEntry> entries, PutCallback done);
+  [[nodiscard]] Result<std::string> GetShardIterator(std::string_view name,
+                                                     std::string_view shard_id,
+                                                     const IteratorRequest& request);
+  // Blocks on file reads (normally served from the page cache).
+  [[nodiscard]] Result<ReadResult> GetRecords(std::string_view iterator, size_t limit);
+
+  std::string StreamArn(std::string_view name) const;
+  const StreamManagerOptions& options() const { return options_; }
+
+ private:
+  struct Shard {
+    ShardInfo info;
+    std::unique_ptr<storage::ShardLog> log;
+  };
+  // A stream's runtime. `info` changes under the manager's mu_; `shards` is fixed once
+  // the stream is created (resharding comes with its own routing snapshot).
+  struct Stream {
+    StreamInfo info;
+    std::vector<Shard> shards;
+    std::atomic<StreamStatus> status{StreamStatus::kCreating};
+  };
+
+  explicit StreamManager(StreamManagerOptions options);
+  int64_t NowMs() const;
+  std::filesystem::path StreamDir(uint64_t uid) const;
+  [[nodiscard]] Status OpenShardLogs(Stream& stream);
+  [[nodiscard]] Status Restore();
+  std::shared_ptr<Stream> FindByName(std::string_view name) const;
+  std::shared_ptr<Stream> FindByUid(uint64_t uid) const;
+  [[nodiscard]] Result<std::shared_ptr<Stream>> FindActive(std::string_view name) const;
+  [[nodiscard]] Status CheckShardLimit(uint32_t additional) const;
+  [[nodiscard]] Status SetRetention(std::string_view name, int64_t hours, bool increase);
+  [[nodiscard]] Status ChangeStatus(Stream& stream, StreamStatus status);
+  void CompleteTransitions();
+  void RemoveStream(const std::shared_ptr<Stream>& stream);
+  void RunReaper();
+  tl::unexpected<Error> NotFound(std::string_view name) const;
+
+  const StreamManagerOptions options_;
+  std::unique_ptr<SqliteDatabase> db_;
+  std::unique_ptr<StreamStore> store_;  // guarded by mu_
+  std::unique_ptr<storage::Flusher> flusher_;
+  std::unique_ptr<ShardIteratorCodec> iterators_;
+
+  mutable std::mutex mu_;                 // control plane: store_ and every Stream::info
+  mutable std::shared_mutex streams_mu_;  // the two maps below
+  std::unordered_map<std::string, std::shared_ptr<Stream>> by_name_;
+  std::unordered_map<uint64_t, std::shared_ptr<Stream>> by_uid_;
+
+  std::mutex reaper_mu_;
+  std::condition_variable reaper_cv_;
+  bool stopping_ = false;  // guarded by reaper_mu_
+  std::thread reaper_;
+};
+
+}  // namespace sluice::stream

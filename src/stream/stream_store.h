@@ -1,0 +1,50 @@
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/result.h"
+#include "common/sqlite_database.h"
+#include "stream/shard_iterator.h"
+#include "stream/stream_info.h"
+
+namespace sluice::stream {
+
+// Streams, shards and tags in meta.db, plus the server key that signs shard iterators.
+// Every change is one SQLite transaction (synchronous=FULL), so it survives a crash once
+// the call returns. Not thread-safe: StreamManager serialises calls.
+class StreamStore {
+ public:
+  // Creates the tables on first use. Borrows `db`, which must outlive the store.
+  [[nodiscard]] static Result<std::unique_ptr<StreamStore>> Open(SqliteDatabase& db);
+
+  [[nodiscard]] Result<std::vector<StreamInfo>> LoadAll();
+  // The iterator signing key, created (random) on first call and kept from then on.
+  [[nodiscard]] Result<ShardIteratorCodec::Key> IteratorKey();
+  // A stream uid never handed out before.
+  [[nodiscard]] Result<uint64_t> NextStreamUid();
+
+  [[nodiscard]] Status Insert(const StreamInfo& stream);
+  [[nodiscard]] Status UpdateStatus(uint64_t uid, StreamStatus status, int64_t changed_ms);
+  [[nodiscard]] Status UpdateRetention(uint64_t uid, int64_t retention_hours);
+  [[nodiscard]] Status ReplaceTags(uint64_t uid, const std::map<std::string, std::string>& tags);
+  [[nodiscard]] Status Delete(uint64_t uid);
+
+ private:
+  explicit StreamStore(SqliteDatabase& db) : db_(db) {}
+  [[nodiscard]] Status LoadShards(std::map<uint64_t, StreamInfo*>& by_uid);
+  [[nodiscard]] Status LoadTags(std::map<uint64_t, StreamInfo*>& by_uid);
+  [[nodiscard]] Status WriteTags(uint64_t uid, const std::map<std::string, std::string>& tags);
+  [[nodiscard]] Result<std::string> Setting(const std::string& key);
+  [[nodiscard]] Status PutSetting(const std::string& key, const std::string& value);
+  // Runs `body` in a transaction, rolled back if it fails.
+  template <typename Body>
+  [[nodiscard]] Status InTransaction(Body&& body);
+
+  SqliteDatabase& db_;
+};
+
+}  // namespace sluice::stream

@@ -1,0 +1,67 @@
+#include "protocol/kinesis_responses.h"
+
+#include <gtest/gtest.h>
+#include <simdjson.h>
+
+namespace sluice::protocol::kinesis {
+namespace {
+
+simdjson::dom::element Parse(simdjson::dom::parser& parser, const std::string& json) {
+  return parser.parse(json).value();
+}
+
+TEST(KinesisResponsesTest, PutRecordsReportsFailuresPerRecord) {
+  std::vector<PutResultView> results(2);
+  results[0].shard_id = "shardId-000000000000";
+  results[0].sequence_number = "4000";
+  results[1].error_code = "ProvisionedThroughputExceededException";
+  results[1].error_message = "Rate exceeded";
+  simdjson::dom::parser parser;
+  auto root = Parse(parser, PutRecordsResponse(results, "NONE"));
+  EXPECT_EQ(int64_t(root["FailedRecordCount"]), 1);
+  auto records = root["Records"].get_array().value();
+  EXPECT_EQ(std::string_view(records.at(0)["SequenceNumber"]), "4000");
+  EXPECT_EQ(std::string_view(records.at(1)["ErrorCode"]), "ProvisionedThroughputExceededException");
+  EXPECT_TRUE(records.at(1)["SequenceNumber"].error());
+}
+
+TEST(KinesisResponsesTest, GetRecordsEncodesDataAndTimestamps) {
+  GetRecordsResponseWriter writer(256);
+  writer.Add({"4001", 1'700'000'000'123, "key", std::string_view("\x00\xff", 2)});
+  simdjson::dom::parser parser;
+  auto root = Parse(parser, writer.Finish(std::string("next"), 0, {}));
+  auto record = root["Records"].at(0);
+  EXPECT_EQ(std::string_view(record["Data"]), "AP8=");
+  EXPECT_DOUBLE_EQ(double(record["ApproximateArrivalTimestamp"]), 1'700'000'000.123);
+  EXPECT_EQ(std::string_view(root["NextShardIterator"]), "next");
+  EXPECT_EQ(int64_t(root["MillisBehindLatest"]), 0);
+}
+
+TEST(KinesisResponsesTest, AClosedShardNamesItsChildrenInsteadOfANextIterator) {
+  GetRecordsResponseWriter writer(256);
+  simdjson::dom::parser parser;
+  auto root =
+      Parse(parser, writer.Finish(std::nullopt, 0,
+                                  {{"shardId-000000000002", {"shardId-000000000000"}, "0", "9"}}));
+  EXPECT_TRUE(root["NextShardIterator"].error());
+  EXPECT_EQ(std::string_view(root["ChildShards"].at(0)["ShardId"]), "shardId-000000000002");
+}
+
+TEST(KinesisResponsesTest, DescribeStreamHasTheRequiredMembers) {
+  StreamView stream;
+  stream.name = "trips";
+  stream.arn = "arn";
+  stream.status = "ACTIVE";
+  stream.mode = "ON_DEMAND";
+  simdjson::dom::parser parser;
+  auto root = Parse(parser, DescribeStreamResponse(stream, {}, false))["StreamDescription"];
+  for (const char* member :
+       {"StreamName", "StreamARN", "StreamStatus", "Shards", "HasMoreShards",
+        "RetentionPeriodHours", "StreamCreationTimestamp", "EnhancedMonitoring"}) {
+    EXPECT_FALSE(root[member].error()) << member;
+  }
+  EXPECT_EQ(std::string_view(root["StreamModeDetails"]["StreamMode"]), "ON_DEMAND");
+}
+
+}  // namespace
+}  // namespace sluice::protocol::kinesis

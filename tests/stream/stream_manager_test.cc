@@ -1,0 +1,249 @@
+#include "stream/stream_manager.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <future>
+#include <thread>
+
+#include "stream/sequence_number.h"
+
+namespace sluice::stream {
+namespace {
+
+using std::chrono::milliseconds;
+
+IteratorRequest Req(IteratorType type, std::optional<std::string> sequence_number = std::nullopt,
+                    std::optional<int64_t> timestamp_ms = std::nullopt) {
+  return IteratorRequest{type, std::move(sequence_number), std::move(timestamp_ms)};
+}
+
+class StreamManagerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("sluice-stream-manager-" + std::to_string(::getpid()));
+    std::filesystem::remove_all(dir_);
+    Reopen();
+  }
+  void TearDown() override {
+    manager_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+  void Reopen() {
+    manager_.reset();
+    StreamManagerOptions options;
+    options.data_dir = dir_;
+    options.state_change_delay_ms = 10;
+    options.shard_limit = 20;
+    auto manager = StreamManager::Open(options);
+    ASSERT_TRUE(manager) << manager.error().message;
+    manager_ = std::move(*manager);
+  }
+
+  // Polls until the stream reaches `status` (or is gone, for nullopt).
+  bool WaitFor(const std::string& name, std::optional<StreamStatus> status) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (std::chrono::steady_clock::now() < deadline) {
+      auto info = manager_->Describe(name);
+      if (!status && !info) return true;
+      if (status && info && info->status == *status) return true;
+      std::this_thread::sleep_for(milliseconds(5));
+    }
+    return false;
+  }
+
+  void CreateActive(const std::string& name, uint32_t shards) {
+    ASSERT_TRUE(manager_->CreateStream({name, StreamMode::kProvisioned, shards, {}}));
+    ASSERT_TRUE(WaitFor(name, StreamStatus::kActive));
+  }
+
+  Result<std::vector<PutOutcome>> Put(const std::string& name, std::vector<PutEntry> entries) {
+    std::promise<Result<std::vector<PutOutcome>>> promise;
+    manager_->PutRecords(name, std::move(entries), [&](Result<std::vector<PutOutcome>> r) {
+      promise.set_value(std::move(r));
+    });
+    return promise.get_future().get();
+  }
+
+  std::vector<std::string> ReadAll(const std::string& name, const std::string& shard_id) {
+    auto iterator = manager_->GetShardIterator(name, shard_id, Req(IteratorType::kTrimHorizon));
+    EXPECT_TRUE(iterator) << iterator.error().message;
+    std::vector<std::string> data;
+    auto read = manager_->GetRecords(*iterator, 10000);
+    EXPECT_TRUE(read) << read.error().message;
+    for (const storage::Record& record : read->batch.records()) data.emplace_back(record.data);
+    return data;
+  }
+
+  std::filesystem::path dir_;
+  std::unique_ptr<StreamManager> manager_;
+};
+
+TEST_F(StreamManagerTest, CreatesThenActivatesAStream) {
+  ASSERT_TRUE(manager_->CreateStream({"trips", StreamMode::kProvisioned, 3, {{"k", "v"}}}));
+  auto info = manager_->Describe("trips");
+  ASSERT_TRUE(info);
+  EXPECT_EQ(info->shards.size(), 3u);
+  EXPECT_EQ(info->tags.at("k"), "v");
+  EXPECT_TRUE(WaitFor("trips", StreamStatus::kActive));
+}
+
+TEST_F(StreamManagerTest, OnDemandStreamsStartWithFourShards) {
+  ASSERT_TRUE(manager_->CreateStream({"od", StreamMode::kOnDemand, std::nullopt, {}}));
+  EXPECT_EQ(manager_->Describe("od")->shards.size(), 4u);
+}
+
+TEST_F(StreamManagerTest, RefusesADuplicateName) {
+  CreateActive("trips", 1);
+  auto again = manager_->CreateStream({"trips", StreamMode::kProvisioned, 1, {}});
+  ASSERT_FALSE(again);
+  EXPECT_EQ(again.error().code, ErrorCode::kAlreadyExists);
+}
+
+TEST_F(StreamManagerTest, RefusesShardsPastTheAccountLimit) {
+  CreateActive("a", 15);
+  auto over = manager_->CreateStream({"b", StreamMode::kProvisioned, 6, {}});
+  ASSERT_FALSE(over);
+  EXPECT_EQ(over.error().code, ErrorCode::kResourceExhausted);
+}
+
+TEST_F(StreamManagerTest, PutThenReadBackInOrder) {
+  CreateActive("trips", 1);
+  std::vector<PutEntry> entries;
+  for (int i = 0; i < 100; ++i) entries.push_back({"trip-" + std::to_string(i), "k", std::nullopt});
+  auto outcomes = Put("trips", std::move(entries));
+  ASSERT_TRUE(outcomes);
+  for (size_t i = 0; i < outcomes->size(); ++i) {
+    EXPECT_FALSE((*outcomes)[i].error);
+    EXPECT_EQ((*outcomes)[i].position, i);
+  }
+  auto data = ReadAll("trips", "shardId-000000000000");
+  ASSERT_EQ(data.size(), 100u);
+  EXPECT_EQ(data[42], "trip-42");
+}
+
+TEST_F(StreamManagerTest, RoutesByHashKeyRange) {
+  CreateActive("trips", 2);
+  auto outcomes = Put("trips", {{"low", "x", HashKey{5}}, {"high", "x", kMaxHashKey}});
+  ASSERT_TRUE(outcomes);
+  EXPECT_EQ((*outcomes)[0].shard_index, 0u);
+  EXPECT_EQ((*outcomes)[1].shard_index, 1u);
+}
+
+TEST_F(StreamManagerTest, PutToAMissingOrCreatingStreamIsNotFound) {
+  auto missing = Put("nope", {{"d", "k", std::nullopt}});
+  ASSERT_FALSE(missing);
+  EXPECT_EQ(missing.error().code, ErrorCode::kNotFound);
+}
+
+TEST_F(StreamManagerTest, IteratorsOfEveryType) {
+  CreateActive("trips", 1);
+  auto outcomes = *Put("trips", {{"a", "k", std::nullopt}, {"b", "k", std::nullopt}});
+  const std::string shard = "shardId-000000000000";
+  const std::string second = FormatSequenceNumber({0, outcomes[1].position});
+  auto first_of = [&](IteratorRequest request) -> std::optional<std::string> {
+    auto read = manager_->GetRecords(*manager_->GetShardIterator("trips", shard, request), 10);
+    if (read->batch.empty()) return std::nullopt;
+    return std::string(read->batch.records()[0].data);
+  };
+  EXPECT_EQ(first_of(Req(IteratorType::kTrimHorizon)), "a");
+  EXPECT_EQ(first_of(Req(IteratorType::kLatest)), std::nullopt);
+  EXPECT_EQ(first_of(Req(IteratorType::kAtSequenceNumber, second)), "b");
+  EXPECT_EQ(first_of(Req(IteratorType::kAfterSequenceNumber, second)), std::nullopt);
+  EXPECT_EQ(first_of({IteratorType::kAtTimestamp, std::nullopt, int64_t{0}}), "a");
+}
+
+TEST_F(StreamManagerTest, IteratorErrors) {
+  CreateActive("trips", 1);
+  const std::string shard = "shardId-000000000000";
+  EXPECT_EQ(
+      manager_->GetShardIterator("trips", "shardId-000000000009", Req(IteratorType::kTrimHorizon))
+          .error()
+          .code,
+      ErrorCode::kNotFound);
+  EXPECT_EQ(
+      manager_->GetShardIterator("trips", shard, Req(IteratorType::kAtSequenceNumber)).error().code,
+      ErrorCode::kInvalidArgument);
+  EXPECT_EQ(manager_->GetShardIterator("trips", shard, Req(IteratorType::kAtSequenceNumber, "123"))
+                .error()
+                .code,
+            ErrorCode::kInvalidArgument);
+  EXPECT_EQ(
+      manager_
+          ->GetShardIterator("trips", shard,
+                             Req(IteratorType::kAtSequenceNumber, FormatSequenceNumber({1, 0})))
+          .error()
+          .code,
+      ErrorCode::kInvalidArgument);
+  EXPECT_EQ(manager_->GetRecords("garbage", 10).error().code, ErrorCode::kInvalidArgument);
+}
+
+TEST_F(StreamManagerTest, ContinuesFromNextIterator) {
+  CreateActive("trips", 1);
+  std::vector<PutEntry> entries;
+  for (int i = 0; i < 10; ++i) entries.push_back({std::to_string(i), "k", std::nullopt});
+  ASSERT_TRUE(Put("trips", std::move(entries)));
+  auto iterator =
+      *manager_->GetShardIterator("trips", "shardId-000000000000", Req(IteratorType::kTrimHorizon));
+  std::vector<std::string> seen;
+  for (int round = 0; round < 5; ++round) {
+    auto read = manager_->GetRecords(iterator, 3);
+    ASSERT_TRUE(read);
+    for (const storage::Record& record : read->batch.records()) seen.emplace_back(record.data);
+    iterator = *read->next_iterator;
+  }
+  ASSERT_EQ(seen.size(), 10u);
+  EXPECT_EQ(seen[9], "9");
+}
+
+TEST_F(StreamManagerTest, KeepsStreamsRecordsAndIteratorsAcrossARestart) {
+  CreateActive("trips", 2);
+  ASSERT_TRUE(Put("trips", {{"before", "k", HashKey{0}}}));
+  auto iterator =
+      *manager_->GetShardIterator("trips", "shardId-000000000000", Req(IteratorType::kTrimHorizon));
+  Reopen();
+  auto info = manager_->Describe("trips");
+  ASSERT_TRUE(info);
+  EXPECT_EQ(info->status, StreamStatus::kActive);
+  auto read = manager_->GetRecords(iterator, 10);
+  ASSERT_TRUE(read) << read.error().message;
+  ASSERT_EQ(read->batch.records().size(), 1u);
+  EXPECT_EQ(read->batch.records()[0].data, "before");
+}
+
+TEST_F(StreamManagerTest, DeletesAStreamAndItsData) {
+  CreateActive("trips", 1);
+  ASSERT_TRUE(Put("trips", {{"x", "k", std::nullopt}}));
+  ASSERT_TRUE(manager_->DeleteStream("trips"));
+  EXPECT_EQ(manager_->Describe("trips")->status, StreamStatus::kDeleting);
+  ASSERT_TRUE(WaitFor("trips", std::nullopt));
+  EXPECT_TRUE(std::filesystem::is_empty(dir_ / "streams"));
+  CreateActive("trips", 1);  // the name is free again, with no old records
+  EXPECT_TRUE(ReadAll("trips", "shardId-000000000000").empty());
+}
+
+TEST_F(StreamManagerTest, RetentionRules) {
+  CreateActive("trips", 1);
+  EXPECT_EQ(manager_->IncreaseRetention("trips", 23).error().code, ErrorCode::kInvalidArgument);
+  EXPECT_EQ(manager_->IncreaseRetention("trips", 8761).error().code, ErrorCode::kInvalidArgument);
+  ASSERT_TRUE(manager_->IncreaseRetention("trips", 48));
+  EXPECT_EQ(manager_->IncreaseRetention("trips", 36).error().code, ErrorCode::kInvalidArgument);
+  EXPECT_EQ(manager_->DecreaseRetention("trips", 72).error().code, ErrorCode::kInvalidArgument);
+  ASSERT_TRUE(manager_->DecreaseRetention("trips", 24));
+  EXPECT_EQ(manager_->Describe("trips")->retention_hours, 24);
+}
+
+TEST_F(StreamManagerTest, Tags) {
+  CreateActive("trips", 1);
+  ASSERT_TRUE(manager_->AddTags("trips", {{"a", "1"}, {"b", "2"}}));
+  ASSERT_TRUE(manager_->RemoveTags("trips", {"a", "absent"}));
+  EXPECT_EQ(manager_->Describe("trips")->tags, (std::map<std::string, std::string>{{"b", "2"}}));
+  std::map<std::string, std::string> many;
+  for (int i = 0; i < 50; ++i) many["k" + std::to_string(i)] = "v";
+  EXPECT_EQ(manager_->AddTags("trips", many).error().code, ErrorCode::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace sluice::stream
