@@ -11,13 +11,15 @@ namespace sluice::storage {
 Flusher::Flusher(FlusherOptions options) : options_(options) {}
 
 Result<std::unique_ptr<Flusher>> Flusher::Start(FlusherOptions options) {
-  if (options.tick_ms <= 0) {
-    return Fail(ErrorCode::kInvalidArgument, "flusher tick_ms must be positive");
+  if (options.tick_ms <= 0 || options.sync_threads <= 0) {
+    return Fail(ErrorCode::kInvalidArgument, "flusher tick_ms and sync_threads must be positive");
   }
   auto flusher = std::unique_ptr<Flusher>(new Flusher(options));
   try {
     flusher->thread_ = std::thread([raw = flusher.get()] { raw->Run(); });
-    flusher->sync_thread_ = std::thread([raw = flusher.get()] { raw->RunSyncs(); });
+    for (int i = 0; i < options.sync_threads; ++i) {
+      flusher->sync_threads_.emplace_back([raw = flusher.get()] { raw->RunSyncs(); });
+    }
   } catch (const std::system_error& error) {
     return Fail(ErrorCode::kInternal,
                 std::string("cannot start the flusher threads: ") + error.what());
@@ -34,7 +36,7 @@ Flusher::~Flusher() {
   wake_cv_.notify_all();
   sync_cv_.notify_all();
   if (thread_.joinable()) thread_.join();
-  if (sync_thread_.joinable()) sync_thread_.join();
+  for (std::thread& sync_thread : sync_threads_) sync_thread.join();
 }
 
 void Flusher::Register(FlushClient* client) {

@@ -36,7 +36,7 @@ class FlushClient {
   std::atomic<bool> queued_{false};  // in the flusher's queue; cleared before FlushCycle
 };
 
-// fdatasyncs handed to the flusher's sync thread, so that the flusher can write the next
+// fdatasyncs handed to the flusher's sync threads, so that the flusher can write the next
 // batch while the disk syncs this one. Owned by the client until done.
 struct SyncJob {
   std::vector<WritableFile*> files;  // synced in order; must stay open until done
@@ -49,10 +49,14 @@ struct SyncJob {
 
 struct FlusherOptions {
   int64_t tick_ms = 10;  // how often Tick runs on every registered client
+  // Threads issuing fdatasync. Shards sync in parallel, so a request spread over several
+  // shards waits for about one sync, not one per shard (the file system merges concurrent
+  // syncs into one journal commit).
+  int sync_threads = 4;
 };
 
 // The flusher of one data folder (DESIGN.md §4): its thread takes everything appended to
-// its shard logs since the last cycle and writes it; its sync thread issues one
+// its shard logs since the last cycle and writes it; its sync threads issue one
 // fdatasync per dirty file for everything written so far, then the flusher resumes
 // every append waiting on it (group commit). Writing the next batch overlaps syncing the
 // previous one. Append completion callbacks run on the flusher thread.
@@ -72,7 +76,7 @@ class Flusher {
   void Unregister(FlushClient* client);
   // Asks for a FlushCycle of `client` soon. Cheap, never blocks on the disk.
   void Notify(FlushClient* client);
-  // Flusher thread: queues `job` for the sync thread, which then queues job->client.
+  // Flusher thread: queues `job` for a sync thread, which then queues job->client.
   void SubmitSync(SyncJob* job);
   // Whether `job` is done (then its status may be read).
   bool SyncDone(const SyncJob* job) const;
@@ -99,7 +103,7 @@ class Flusher {
   mutable std::mutex mu_;
   std::condition_variable wake_cv_;               // work for the flusher thread
   std::condition_variable idle_cv_;               // an iteration (or a task) finished
-  std::condition_variable sync_cv_;               // work for the sync thread
+  std::condition_variable sync_cv_;               // work for the sync threads
   mutable std::condition_variable sync_done_cv_;  // a sync job finished
   std::vector<FlushClient*> registered_;          // guarded by mu_
   std::vector<FlushClient*> queue_;               // guarded by mu_
@@ -108,7 +112,7 @@ class Flusher {
   bool running_iteration_ = false;                // guarded by mu_
   bool stop_ = false;                             // guarded by mu_
   std::thread thread_;
-  std::thread sync_thread_;
+  std::vector<std::thread> sync_threads_;
 };
 
 }  // namespace sluice::storage
