@@ -19,6 +19,15 @@ constexpr std::array<uint8_t, 256> MakeDecodeTable() {
 
 constexpr std::array<uint8_t, 256> kDecode = MakeDecodeTable();
 
+// Both characters of each 12-bit group: three input bytes become two lookups.
+constexpr std::array<std::array<char, 2>, 4096> MakePairTable() {
+  std::array<std::array<char, 2>, 4096> table{};
+  for (size_t i = 0; i < table.size(); ++i) table[i] = {kAlphabet[i >> 6], kAlphabet[i & 63]};
+  return table;
+}
+
+constexpr std::array<std::array<char, 2>, 4096> kPairs = MakePairTable();
+
 }  // namespace
 
 size_t Base64EncodedSize(size_t byte_count) { return (byte_count + 2) / 3 * 4; }
@@ -31,10 +40,13 @@ void Base64Encode(std::string_view bytes, std::string& out) {
   size_t i = 0;
   for (; i + 3 <= bytes.size(); i += 3) {
     const uint32_t v = (uint32_t{src[i]} << 16) | (uint32_t{src[i + 1]} << 8) | src[i + 2];
-    *dst++ = kAlphabet[v >> 18];
-    *dst++ = kAlphabet[(v >> 12) & 63];
-    *dst++ = kAlphabet[(v >> 6) & 63];
-    *dst++ = kAlphabet[v & 63];
+    const auto& high = kPairs[v >> 12];
+    const auto& low = kPairs[v & 0xfff];
+    dst[0] = high[0];
+    dst[1] = high[1];
+    dst[2] = low[0];
+    dst[3] = low[1];
+    dst += 4;
   }
   const size_t rest = bytes.size() - i;
   if (rest == 0) return;
@@ -58,27 +70,30 @@ std::optional<std::string> Base64Decode(std::string_view text) {
   const std::optional<size_t> size = Base64DecodedSize(text);
   if (!size) return std::nullopt;
   std::string out(*size, '\0');
+  if (text.empty()) return out;
+  const auto* src = reinterpret_cast<const uint8_t*>(text.data());
   auto* dst = reinterpret_cast<uint8_t*>(out.data());
-  size_t written = 0;
-  for (size_t i = 0; i < text.size(); i += 4) {
-    const bool last = i + 4 == text.size();
-    uint32_t v = 0;
-    int pads = 0;
-    for (size_t j = 0; j < 4; ++j) {
-      const auto c = static_cast<uint8_t>(text[i + j]);
-      if (c == '=' && last && j >= 2) {
-        ++pads;
-        v <<= 6;
-        continue;
-      }
-      const uint8_t d = kDecode[c];
-      if (d == kInvalid || pads > 0) return std::nullopt;
-      v = (v << 6) | d;
-    }
-    dst[written++] = static_cast<uint8_t>(v >> 16);
-    if (pads < 2) dst[written++] = static_cast<uint8_t>(v >> 8);
-    if (pads < 1) dst[written++] = static_cast<uint8_t>(v);
+  // Whole quads without padding: table lookups, one validity check per quad.
+  const size_t full_quads = text.size() / 4 - 1;
+  for (size_t q = 0; q < full_quads; ++q, src += 4, dst += 3) {
+    const uint8_t a = kDecode[src[0]], b = kDecode[src[1]], c = kDecode[src[2]],
+                  d = kDecode[src[3]];
+    if (((a | b | c | d) & 0xC0) != 0) return std::nullopt;  // kInvalid has the top bits set
+    const uint32_t v = (uint32_t{a} << 18) | (uint32_t{b} << 12) | (uint32_t{c} << 6) | d;
+    dst[0] = static_cast<uint8_t>(v >> 16);
+    dst[1] = static_cast<uint8_t>(v >> 8);
+    dst[2] = static_cast<uint8_t>(v);
   }
+  // The last quad may end in one or two '='.
+  const int pads = (src[3] == '=') + (src[3] == '=' && src[2] == '=');
+  const uint8_t a = kDecode[src[0]], b = kDecode[src[1]];
+  const uint8_t c = pads >= 2 ? 0 : kDecode[src[2]];
+  const uint8_t d = pads >= 1 ? 0 : kDecode[src[3]];
+  if (((a | b | c | d) & 0xC0) != 0) return std::nullopt;
+  const uint32_t v = (uint32_t{a} << 18) | (uint32_t{b} << 12) | (uint32_t{c} << 6) | d;
+  dst[0] = static_cast<uint8_t>(v >> 16);
+  if (pads < 2) dst[1] = static_cast<uint8_t>(v >> 8);
+  if (pads < 1) dst[2] = static_cast<uint8_t>(v);
   return out;
 }
 

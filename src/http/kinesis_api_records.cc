@@ -4,6 +4,7 @@
 #include <boost/asio/bind_executor.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <deque>
 
 #include "http/kinesis_api.h"
 #include "protocol/kinesis_responses.h"
@@ -75,9 +76,22 @@ Result<std::vector<stream::PutEntry>> ToEntries(std::vector<pk::PutRecordEntry>&
   return entries;
 }
 
-pk::PutResultView ToResultView(const stream::PutOutcome& outcome) {
+// Shard id strings of one response, made once per shard rather than once per record.
+class ShardIds {
+ public:
+  std::string_view Of(uint32_t index) {
+    if (index >= ids_.size()) ids_.resize(index + 1);
+    if (ids_[index].empty()) ids_[index] = stream::ShardIdOf(index);
+    return ids_[index];
+  }
+
+ private:
+  std::deque<std::string> ids_;  // a deque keeps earlier views valid as it grows
+};
+
+pk::PutResultView ToResultView(const stream::PutOutcome& outcome, ShardIds& shard_ids) {
   pk::PutResultView view;
-  view.shard_id = stream::ShardIdOf(outcome.shard_index);
+  view.shard_id = shard_ids.Of(outcome.shard_index);
   if (outcome.error) {
     view.error_code = outcome.error->wire_type;
     view.error_message = outcome.error->message;
@@ -110,7 +124,8 @@ KinesisApi::Reply KinesisApi::PutRecord(const OperationCall& call) {
   if (!outcomes) co_return Fail(outcomes.error());
   const stream::PutOutcome& outcome = outcomes->front();
   if (outcome.error) co_return Fail(*outcome.error);
-  co_return pk::PutRecordResponse(ToResultView(outcome), "NONE");
+  ShardIds shard_ids;
+  co_return pk::PutRecordResponse(ToResultView(outcome, shard_ids), "NONE");
 }
 
 KinesisApi::Reply KinesisApi::PutRecords(const OperationCall& call) {
@@ -124,7 +139,10 @@ KinesisApi::Reply KinesisApi::PutRecords(const OperationCall& call) {
   if (!outcomes) co_return Fail(outcomes.error());
   std::vector<pk::PutResultView> views;
   views.reserve(outcomes->size());
-  for (const stream::PutOutcome& outcome : *outcomes) views.push_back(ToResultView(outcome));
+  ShardIds shard_ids;
+  for (const stream::PutOutcome& outcome : *outcomes) {
+    views.push_back(ToResultView(outcome, shard_ids));
+  }
   co_return pk::PutRecordsResponse(views, "NONE");
 }
 
@@ -151,8 +169,14 @@ KinesisApi::Reply KinesisApi::GetRecords(const OperationCall& call) {
   pk::GetRecordsResponseWriter writer(256 + read->batch.payload_bytes() * 4 / 3 +
                                       records.size() * 160);
   std::string sequence_number;
+  uint64_t previous = 0;
   for (const storage::Record& record : records) {
-    sequence_number = stream::FormatSequenceNumber({read->shard_index, record.position});
+    if (!sequence_number.empty() && record.position == previous + 1) {
+      stream::IncrementSequenceNumber(sequence_number);
+    } else {
+      sequence_number = stream::FormatSequenceNumber({read->shard_index, record.position});
+    }
+    previous = record.position;
     writer.Add(
         pk::RecordView{sequence_number, record.arrival_ms, record.partition_key, record.data});
   }

@@ -15,39 +15,39 @@ void JsonWriter::BeforeValue() {
   first_in_scope_.back() = false;
 }
 
-void JsonWriter::AppendEscaped(std::string_view text) {
+void AppendJsonString(std::string& out, std::string_view text) {
   static constexpr char kHex[] = "0123456789abcdef";
-  out_.push_back('"');
+  out.push_back('"');
   size_t run_start = 0;
   for (size_t i = 0; i < text.size(); ++i) {
     unsigned char c = static_cast<unsigned char>(text[i]);
     if (c >= 0x20 && c != '"' && c != '\\') continue;
-    out_.append(text.substr(run_start, i - run_start));
+    out.append(text.substr(run_start, i - run_start));
     run_start = i + 1;
     switch (c) {
       case '"':
-        out_.append("\\\"");
+        out.append("\\\"");
         break;
       case '\\':
-        out_.append("\\\\");
+        out.append("\\\\");
         break;
       case '\n':
-        out_.append("\\n");
+        out.append("\\n");
         break;
       case '\r':
-        out_.append("\\r");
+        out.append("\\r");
         break;
       case '\t':
-        out_.append("\\t");
+        out.append("\\t");
         break;
       default:
-        out_.append("\\u00");
-        out_.push_back(kHex[c >> 4]);
-        out_.push_back(kHex[c & 0x0f]);
+        out.append("\\u00");
+        out.push_back(kHex[c >> 4]);
+        out.push_back(kHex[c & 0x0f]);
     }
   }
-  out_.append(text.substr(run_start));
-  out_.push_back('"');
+  out.append(text.substr(run_start));
+  out.push_back('"');
 }
 
 JsonWriter& JsonWriter::BeginObject() {
@@ -78,7 +78,7 @@ JsonWriter& JsonWriter::EndArray() {
 
 JsonWriter& JsonWriter::Key(std::string_view key) {
   BeforeValue();
-  AppendEscaped(key);
+  AppendJsonString(out_, key);
   out_.push_back(':');
   after_key_ = true;
   return *this;
@@ -86,7 +86,7 @@ JsonWriter& JsonWriter::Key(std::string_view key) {
 
 JsonWriter& JsonWriter::String(std::string_view value) {
   BeforeValue();
-  AppendEscaped(value);
+  AppendJsonString(out_, value);
   return *this;
 }
 

@@ -34,12 +34,14 @@ class JsonWriter {
 
  private:
   void BeforeValue();
-  void AppendEscaped(std::string_view text);
 
   std::string out_;
   std::vector<bool> first_in_scope_;  // one entry per open object/array
   bool after_key_ = false;
 };
+
+// Appends `text` as a quoted, escaped JSON string (UTF-8 passes through).
+void AppendJsonString(std::string& out, std::string_view text);
 
 // {"__type": type, "message": message}: the body of every AWS JSON error response.
 std::string ErrorBody(std::string_view type, std::string_view message);

@@ -1,5 +1,7 @@
 #include "protocol/kinesis_responses.h"
 
+#include <charconv>
+
 #include "common/base64.h"
 
 namespace sluice::protocol::kinesis {
@@ -194,33 +196,39 @@ std::string DescribeLimitsResponse(int64_t shard_limit, int64_t open_shard_count
 
 std::string EmptyResponse() { return "{}"; }
 
-GetRecordsResponseWriter::GetRecordsResponseWriter(size_t reserve_bytes) : writer_(reserve_bytes) {
-  writer_.BeginObject().Key("Records").BeginArray();
+GetRecordsResponseWriter::GetRecordsResponseWriter(size_t reserve_bytes) {
+  out_.reserve(reserve_bytes);
+  out_ = "{\"Records\":[";
 }
 
 void GetRecordsResponseWriter::Add(const RecordView& record) {
-  base64_.clear();
-  Base64Encode(record.data, base64_);
-  writer_.BeginObject();
-  writer_.Key("SequenceNumber").PlainString(record.sequence_number);
-  writer_.Key("ApproximateArrivalTimestamp").Double(EpochSeconds(record.arrival_ms));
-  writer_.Key("Data").PlainString(base64_);
-  writer_.Key("PartitionKey").String(record.partition_key);
-  writer_.EndObject();
+  out_.append(first_record_ ? "{\"SequenceNumber\":\"" : ",{\"SequenceNumber\":\"");
+  first_record_ = false;
+  out_.append(record.sequence_number);
+  out_.append("\",\"ApproximateArrivalTimestamp\":");
+  char number[32];
+  auto [end, ec] = std::to_chars(number, number + sizeof(number), EpochSeconds(record.arrival_ms));
+  out_.append(number, end);
+  out_.append(",\"Data\":\"");
+  Base64Encode(record.data, out_);
+  out_.append("\",\"PartitionKey\":");
+  AppendJsonString(out_, record.partition_key);
+  out_.push_back('}');
 }
 
 std::string GetRecordsResponseWriter::Finish(const std::optional<std::string>& next_shard_iterator,
                                              int64_t millis_behind_latest,
                                              const std::vector<ChildShardView>& children) {
-  writer_.EndArray();
-  if (next_shard_iterator) writer_.Key("NextShardIterator").String(*next_shard_iterator);
-  writer_.Key("MillisBehindLatest").Int(millis_behind_latest);
+  JsonWriter tail;
+  tail.BeginObject();
+  if (next_shard_iterator) tail.Key("NextShardIterator").String(*next_shard_iterator);
+  tail.Key("MillisBehindLatest").Int(millis_behind_latest);
   if (!children.empty()) {
-    writer_.Key("ChildShards").BeginArray();
+    tail.Key("ChildShards").BeginArray();
     for (const ChildShardView& child : children) {
-      writer_.BeginObject().Key("ShardId").String(child.shard_id).Key("ParentShards").BeginArray();
-      for (const std::string& parent : child.parent_shards) writer_.String(parent);
-      writer_.EndArray()
+      tail.BeginObject().Key("ShardId").String(child.shard_id).Key("ParentShards").BeginArray();
+      for (const std::string& parent : child.parent_shards) tail.String(parent);
+      tail.EndArray()
           .Key("HashKeyRange")
           .BeginObject()
           .Key("StartingHashKey")
@@ -230,10 +238,13 @@ std::string GetRecordsResponseWriter::Finish(const std::optional<std::string>& n
           .EndObject()
           .EndObject();
     }
-    writer_.EndArray();
+    tail.EndArray();
   }
-  writer_.EndObject();
-  return writer_.Take();
+  tail.EndObject();
+  // "{...}" of the tail becomes "],...}" after the records.
+  out_.append("],");
+  out_.append(std::string_view(tail.str()).substr(1));
+  return std::move(out_);
 }
 
 }  // namespace sluice::protocol::kinesis

@@ -38,7 +38,7 @@ struct StreamView {
 };
 
 struct PutResultView {
-  std::string shard_id;
+  std::string_view shard_id;  // views stay valid until the response is written
   std::string sequence_number;
   std::optional<std::string> error_code;  // set for a failed record
   std::string error_message;
@@ -78,7 +78,8 @@ std::string DescribeLimitsResponse(int64_t shard_limit, int64_t open_shard_count
 std::string EmptyResponse();
 
 // Writes a GetRecords response record by record, base64-encoding data straight from the
-// caller's buffers into the response (one copy of each record body).
+// caller's buffers into the response (one copy of each record body). The hot path of
+// GetRecords: member names are written as literals, only partition keys are escaped.
 class GetRecordsResponseWriter {
  public:
   explicit GetRecordsResponseWriter(size_t reserve_bytes);
@@ -89,8 +90,8 @@ class GetRecordsResponseWriter {
                      int64_t millis_behind_latest, const std::vector<ChildShardView>& children);
 
  private:
-  JsonWriter writer_;
-  std::string base64_;
+  std::string out_;
+  bool first_record_ = true;
 };
 
 }  // namespace sluice::protocol::kinesis

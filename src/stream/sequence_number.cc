@@ -20,6 +20,17 @@ std::string FormatSequenceNumber(SequencePosition position) {
   return text;
 }
 
+void IncrementSequenceNumber(std::string& text) {
+  // Positions stay below 2^64, so the carry never leaves the value digits.
+  for (size_t i = text.size(); i-- > kPrefix.size();) {
+    if (text[i] != '9') {
+      ++text[i];
+      return;
+    }
+    text[i] = '0';
+  }
+}
+
 std::optional<SequencePosition> ParseSequenceNumber(std::string_view text) {
   if (text.size() != kPrefix.size() + kValueDigits || !text.starts_with(kPrefix)) {
     return std::nullopt;

@@ -22,6 +22,10 @@ struct SequencePosition {
 // sequence-numbers.md has the details.
 std::string FormatSequenceNumber(SequencePosition position);
 
+// Turns `text`, a sequence number of FormatSequenceNumber, into the next position's in
+// place: cheaper than formatting each of a run of consecutive records.
+void IncrementSequenceNumber(std::string& text);
+
 // nullopt for anything sluice did not issue (any other length, prefix or digits).
 std::optional<SequencePosition> ParseSequenceNumber(std::string_view text);
 

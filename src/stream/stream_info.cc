@@ -1,7 +1,6 @@
 #include "stream/stream_info.h"
 
 #include <charconv>
-#include <cstdio>
 
 namespace sluice::stream {
 
@@ -24,9 +23,10 @@ std::string_view StreamModeName(StreamMode mode) {
 }
 
 std::string ShardIdOf(uint32_t index) {
-  char text[32];
-  std::snprintf(text, sizeof(text), "shardId-%012u", index);
-  return text;
+  std::string id = "shardId-000000000000";
+  for (size_t pos = id.size(); index > 0; index /= 10)
+    id[--pos] = static_cast<char>('0' + index % 10);
+  return id;
 }
 
 std::optional<uint32_t> ParseShardId(std::string_view shard_id) {

@@ -28,6 +28,16 @@ TEST(SequenceNumberTest, IncreaseWithinAShardAndFromParentToChild) {
   EXPECT_LT(FormatSequenceNumber({1, UINT64_MAX}), FormatSequenceNumber({2, 0}));
 }
 
+TEST(SequenceNumberTest, IncrementMatchesFormattingTheNextPosition) {
+  for (SequencePosition position :
+       {SequencePosition{0, 0}, SequencePosition{2, 9}, SequencePosition{2, 99999},
+        SequencePosition{5, 18446744073709551614ULL}}) {
+    std::string text = FormatSequenceNumber(position);
+    IncrementSequenceNumber(text);
+    EXPECT_EQ(text, FormatSequenceNumber({position.shard_index, position.position + 1}));
+  }
+}
+
 TEST(SequenceNumberTest, RefusesNumbersSluiceDidNotIssue) {
   for (std::string_view text : {"0", "49590338271490256608559692538361571095921575989136588898",
                                 "4000000000000000000000000000000000000000000000000000000",
