@@ -16,6 +16,7 @@
 #include "http/router.h"
 #include "http/server.h"
 #include "protocol/json_parser_pool.h"
+#include "server/data_dir_lock.h"
 #include "stream/stream_manager.h"
 
 namespace sluice::server {
@@ -70,6 +71,11 @@ int Serve(const ServerConfig& config) {
   spdlog::set_level(spdlog::level::from_str(config.log_level));
   if (auto ok = PrepareDataDir(config.data_dir); !ok) {
     spdlog::error("{}", ok.error().message);
+    return 1;
+  }
+  auto lock = DataDirLock::Acquire(config.data_dir);
+  if (!lock) {
+    spdlog::error("{}", lock.error().message);
     return 1;
   }
   auto keys = CollectAccessKeys(config);

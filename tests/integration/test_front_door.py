@@ -103,6 +103,18 @@ class FrontDoorTest(unittest.TestCase):
         self.assertIn("running OPEN", self.server.logs())
 
 
+class DataFolderTest(unittest.TestCase):
+    def test_a_second_server_on_the_same_data_folder_refuses_to_start(self):
+        with SluiceServer() as first:
+            second = subprocess.run(
+                [os.environ.get("SLUICE_BIN", "build/release/sluice"), "serve", "--listen",
+                 "127.0.0.1:0", "--data-dir", os.path.join(first.data_dir, "data")],
+                capture_output=True, text=True, timeout=30)
+            self.assertEqual(second.returncode, 1)
+            self.assertIn("is in use by another sluice process", second.stderr)
+            self.assertEqual(first.get("/health")[0], 200)
+
+
 class ShutdownTest(unittest.TestCase):
     def test_sigterm_finishes_an_in_flight_request_then_exits_zero(self):
         with SluiceServer() as server:
