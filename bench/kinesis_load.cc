@@ -78,22 +78,34 @@ http::request<http::string_body> MakeRequest(std::string_view operation, std::st
   return request;
 }
 
-// A PutRecords body of `batch` records of random letters under random partition keys;
-// `stamp` starts each record with the wall-clock send time in microseconds.
-std::string PutRecordsBody(const Options& options, std::mt19937_64& rng, bool stamp) {
+// A PutRecords body of `batch` records of random letters under random partition keys.
+// With `stamp_offsets`, each record's data starts with an 18-byte slot whose base64 (24
+// characters, independent of the rest since 18 is a multiple of 3) sits at the offsets
+// returned, for StampBody() to fill in before each send.
+std::string PutRecordsBody(const Options& options, std::mt19937_64& rng,
+                           std::vector<size_t>* stamp_offsets) {
   std::string body = "{\"StreamName\":\"" + options.stream + "\",\"Records\":[";
-  std::string data(options.record_bytes, 'x');
+  std::string data(std::max<size_t>(options.record_bytes, 18), 'x');
   for (char& c : data) c = static_cast<char>('a' + rng() % 26);
-  const std::string ts = std::to_string(WallMicros()) + ";";
   for (size_t i = 0; i < options.batch; ++i) {
-    if (stamp) std::copy(ts.begin(), ts.end(), data.begin());
     data[data.size() - 1] = static_cast<char>('a' + i % 26);
     if (i > 0) body += ',';
     body += "{\"PartitionKey\":\"pk-" + std::to_string(rng() % 1000000) + "\",\"Data\":\"";
+    if (stamp_offsets) stamp_offsets->push_back(body.size());
     sluice::Base64Encode(data, body);
     body += "\"}";
   }
   return body + "]}";
+}
+
+// Writes the current wall-clock time (16 zero-padded digits of microseconds and ";;")
+// into every stamp slot of `body`.
+void StampBody(std::string& body, const std::vector<size_t>& offsets) {
+  char stamp[32];
+  std::snprintf(stamp, sizeof(stamp), "%016lld;;", static_cast<long long>(WallMicros()));
+  std::string encoded;
+  sluice::Base64Encode(std::string_view(stamp, 18), encoded);
+  for (size_t offset : offsets) body.replace(offset, encoded.size(), encoded);
 }
 
 class Connection {
@@ -131,18 +143,29 @@ asio::awaitable<void> PutLoop(const Options& options, Totals& totals, Clock::tim
   }
   std::mt19937_64 rng(worker + 1);
   std::vector<http::request<http::string_body>> prebuilt;
+  std::vector<size_t> stamp_offsets;
+  if (stamp) {
+    prebuilt.push_back(MakeRequest("PutRecords", PutRecordsBody(options, rng, &stamp_offsets)));
+  }
   for (int i = 0; i < 8 && !stamp; ++i) {
-    prebuilt.push_back(MakeRequest("PutRecords", PutRecordsBody(options, rng, false)));
+    prebuilt.push_back(MakeRequest("PutRecords", PutRecordsBody(options, rng, nullptr)));
   }
   asio::steady_timer pacer(co_await asio::this_coro::executor);
   const double per_worker_rate = options.rate / static_cast<double>(options.connections);
   const auto interval = per_worker_rate > 0
                             ? std::chrono::duration<double>(options.batch / per_worker_rate)
                             : std::chrono::duration<double>(0);
-  auto next = Clock::now();
+  // Workers start spread over one interval, so that paced requests do not arrive in bursts.
+  auto next = Clock::now() +
+              std::chrono::duration_cast<Clock::duration>(interval * static_cast<double>(worker) /
+                                                          static_cast<double>(options.connections));
+  if (interval.count() > 0) {
+    pacer.expires_at(next);
+    co_await pacer.async_wait(kNoThrow);
+  }
   for (size_t i = 0; Clock::now() < end; ++i) {
-    auto request = stamp ? MakeRequest("PutRecords", PutRecordsBody(options, rng, true))
-                         : prebuilt[i % prebuilt.size()];
+    auto& request = prebuilt[i % prebuilt.size()];
+    if (stamp) StampBody(request.body(), stamp_offsets);
     auto body = co_await connection.Call(request);
     totals.requests++;
     if (!body || body->find("\"FailedRecordCount\":0") == std::string::npos) {
