@@ -54,6 +54,17 @@ class SqliteStatement {
   [[nodiscard]] Result<bool> Step();
   // Steps a statement that returns no rows.
   [[nodiscard]] Status Run();
+  // Calls `row()` (which reads the Column* accessors and returns a Status) for every row;
+  // stops at the first error.
+  template <typename RowFn>
+  [[nodiscard]] Status ForEachRow(RowFn&& row) {
+    while (true) {
+      auto more = Step();
+      if (!more) return Fail(more.error());
+      if (!*more) return Ok();
+      if (Status ok = row(); !ok) return ok;
+    }
+  }
 
   int64_t ColumnInt(int column) const;
   std::string ColumnText(int column) const;

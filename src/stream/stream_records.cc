@@ -16,8 +16,10 @@ struct PendingPut {
   std::vector<PutEntry> entries;
   std::vector<PutOutcome> outcomes;
   std::atomic<size_t> groups_left{0};
+  // No reference to the stream: the last one must never be dropped on the flusher thread
+  // (closing a shard log there would deadlock); a log finishes its queued appends when it
+  // closes, so the callbacks never outlive it.
   PutCallback done;
-  std::shared_ptr<const void> keep_alive;  // the stream, while appends are in flight
 
   void GroupDone() {
     if (groups_left.fetch_sub(1) == 1) done(std::move(outcomes));
@@ -63,7 +65,6 @@ void StreamManager::PutRecords(std::string_view name, std::vector<PutEntry> entr
   pending->outcomes.resize(entries.size());
   pending->entries = std::move(entries);
   pending->done = std::move(done);
-  pending->keep_alive = stream;
   size_t group_count = 0;
   for (const auto& group : groups) group_count += group.empty() ? 0 : 1;
   pending->groups_left = group_count + 1;  // +1 until every group is queued

@@ -89,10 +89,7 @@ Result<std::vector<StreamInfo>> StreamStore::LoadAll() {
       "FROM streams ORDER BY name");
   if (!rows) return Fail(rows.error());
   std::vector<StreamInfo> streams;
-  while (true) {
-    auto row = rows->Step();
-    if (!row) return Fail(row.error());
-    if (!*row) break;
+  auto read = rows->ForEachRow([&]() -> Status {
     StreamInfo info;
     info.uid = static_cast<uint64_t>(rows->ColumnInt(0));
     info.name = rows->ColumnText(1);
@@ -102,7 +99,9 @@ Result<std::vector<StreamInfo>> StreamStore::LoadAll() {
     info.status_changed_ms = rows->ColumnInt(5);
     info.retention_hours = rows->ColumnInt(6);
     streams.push_back(std::move(info));
-  }
+    return Ok();
+  });
+  if (!read) return Fail(read.error());
   std::map<uint64_t, StreamInfo*> by_uid;
   for (StreamInfo& stream : streams) by_uid[stream.uid] = &stream;
   if (auto ok = LoadShards(by_uid); !ok) return Fail(ok.error());
@@ -115,12 +114,9 @@ Status StreamStore::LoadShards(std::map<uint64_t, StreamInfo*>& by_uid) {
       "SELECT stream_uid, shard_index, parent_index, adjacent_parent_index, start_hash, "
       "end_hash, created_ms, end_position FROM shards ORDER BY stream_uid, shard_index");
   if (!rows) return Fail(rows.error());
-  while (true) {
-    auto row = rows->Step();
-    if (!row) return Fail(row.error());
-    if (!*row) return Ok();
+  return rows->ForEachRow([&]() -> Status {
     auto stream = by_uid.find(static_cast<uint64_t>(rows->ColumnInt(0)));
-    if (stream == by_uid.end()) continue;
+    if (stream == by_uid.end()) return Ok();
     ShardInfo shard;
     shard.index = static_cast<uint32_t>(rows->ColumnInt(1));
     shard.parent_index = OptionalIndex(*rows, 2);
@@ -134,19 +130,18 @@ Status StreamStore::LoadShards(std::map<uint64_t, StreamInfo*>& by_uid) {
     shard.created_ms = rows->ColumnInt(6);
     if (!rows->ColumnIsNull(7)) shard.end_position = static_cast<uint64_t>(rows->ColumnInt(7));
     stream->second->shards.push_back(shard);
-  }
+    return Ok();
+  });
 }
 
 Status StreamStore::LoadTags(std::map<uint64_t, StreamInfo*>& by_uid) {
   auto rows = db_.Prepare("SELECT stream_uid, key, value FROM stream_tags");
   if (!rows) return Fail(rows.error());
-  while (true) {
-    auto row = rows->Step();
-    if (!row) return Fail(row.error());
-    if (!*row) return Ok();
+  return rows->ForEachRow([&]() -> Status {
     auto stream = by_uid.find(static_cast<uint64_t>(rows->ColumnInt(0)));
     if (stream != by_uid.end()) stream->second->tags[rows->ColumnText(1)] = rows->ColumnText(2);
-  }
+    return Ok();
+  });
 }
 
 Result<std::string> StreamStore::Setting(const std::string& key) {

@@ -213,6 +213,19 @@ TEST_F(StreamManagerTest, KeepsStreamsRecordsAndIteratorsAcrossARestart) {
   EXPECT_EQ(read->batch.records()[0].data, "before");
 }
 
+// Regression: a put's completion once held the stream, so closing the manager right after
+// a put could drop the last reference on the flusher thread (an assertion failure).
+TEST_F(StreamManagerTest, ClosesCleanlyRightAfterAPutCompletes) {
+  CreateActive("trips", 4);
+  for (int round = 0; round < 20; ++round) {
+    std::vector<PutEntry> entries;
+    for (int i = 0; i < 50; ++i) entries.push_back({"x", "k" + std::to_string(i), std::nullopt});
+    ASSERT_TRUE(Put("trips", std::move(entries)));
+    Reopen();
+    ASSERT_TRUE(WaitFor("trips", StreamStatus::kActive));
+  }
+}
+
 TEST_F(StreamManagerTest, DeletesAStreamAndItsData) {
   CreateActive("trips", 1);
   ASSERT_TRUE(Put("trips", {{"x", "k", std::nullopt}}));
