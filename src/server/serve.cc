@@ -134,6 +134,9 @@ int Serve(const ServerConfig& config) {
   std::fflush(stdout);
 
   (*server)->Run();
+  // Close the shard logs while the (stopped) I/O context still exists: completions of
+  // appends still queued (only possible once the shutdown grace ran out) post to it.
+  streams->reset();
   spdlog::info("sluice stopped");
   spdlog::default_logger()->flush();
   return 0;
