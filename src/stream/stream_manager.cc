@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <charconv>
 #include <chrono>
 #include <system_error>
 
@@ -106,8 +107,24 @@ Status StreamManager::Restore() {
     by_uid_[stream->info.uid] = stream;
     by_name_[stream->info.name] = std::move(stream);
   }
+  RemoveOrphanedData();
   spdlog::info("streams restored: {}", by_name_.size());
   return Ok();
+}
+
+void StreamManager::RemoveOrphanedData() {
+  // Folders of streams meta.db does not know: a crash between creating a stream's logs and
+  // committing it, or between forgetting a stream and deleting its files.
+  std::error_code error;
+  for (const auto& entry :
+       std::filesystem::directory_iterator(options_.data_dir / "streams", error)) {
+    const std::string name = entry.path().filename().string();
+    uint64_t uid = 0;
+    auto [end, ec] = std::from_chars(name.data(), name.data() + name.size(), uid);
+    if (ec == std::errc() && end == name.data() + name.size() && by_uid_.count(uid) > 0) continue;
+    spdlog::warn("removing orphaned stream data '{}'", name);
+    std::filesystem::remove_all(entry.path(), error);
+  }
 }
 
 std::shared_ptr<StreamManager::Stream> StreamManager::FindByName(std::string_view name) const {
@@ -176,7 +193,12 @@ Status StreamManager::CreateStream(const CreateStreamParams& params) {
         ShardInfo{i, std::nullopt, std::nullopt, ranges[i], info.created_ms, std::nullopt});
   }
   if (auto ok = OpenShardLogs(*stream); !ok) return ok;
-  if (auto ok = store_->Insert(info); !ok) return ok;
+  if (auto ok = store_->Insert(info); !ok) {
+    stream->shards.clear();  // closes the logs
+    std::error_code error;
+    std::filesystem::remove_all(StreamDir(info.uid), error);
+    return ok;
+  }
   std::unique_lock streams_lock(streams_mu_);
   by_uid_[info.uid] = stream;
   by_name_[info.name] = std::move(stream);

@@ -152,6 +152,7 @@ class StreamManager {
   std::filesystem::path StreamDir(uint64_t uid) const;
   [[nodiscard]] Status OpenShardLogs(Stream& stream);
   [[nodiscard]] Status Restore();
+  void RemoveOrphanedData();
   std::shared_ptr<Stream> FindByName(std::string_view name) const;
   std::shared_ptr<Stream> FindByUid(uint64_t uid) const;
   [[nodiscard]] Result<std::shared_ptr<Stream>> FindActive(std::string_view name) const;

@@ -226,6 +226,15 @@ TEST_F(StreamManagerTest, ClosesCleanlyRightAfterAPutCompletes) {
   }
 }
 
+TEST_F(StreamManagerTest, RemovesDataOfStreamsTheMetadataDoesNotKnow) {
+  CreateActive("kept", 1);
+  std::filesystem::create_directories(dir_ / "streams" / "999" / "shardId-000000000000");
+  Reopen();
+  EXPECT_FALSE(std::filesystem::exists(dir_ / "streams" / "999"));
+  EXPECT_TRUE(manager_->Describe("kept"));
+  EXPECT_TRUE(ReadAll("kept", "shardId-000000000000").empty());
+}
+
 TEST_F(StreamManagerTest, DeletesAStreamAndItsData) {
   CreateActive("trips", 1);
   ASSERT_TRUE(Put("trips", {{"x", "k", std::nullopt}}));
