@@ -86,13 +86,6 @@ std::string CanonicalHeaderValue(std::string_view value) {
   return out;
 }
 
-bool HeaderNameEquals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
-}
-
 std::string CanonicalHeaders(const SignableRequest& request) {
   std::string out;
   for (std::string_view name : Split(request.signed_headers, ';')) {
@@ -108,6 +101,13 @@ std::string CanonicalHeaders(const SignableRequest& request) {
 }
 
 }  // namespace
+
+bool HeaderNameEquals(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) ==
+                  std::tolower(static_cast<unsigned char>(y));
+         });
+}
 
 std::string CredentialScope::ToString() const {
   return date + "/" + region + "/" + service + "/aws4_request";

@@ -35,6 +35,9 @@ struct CredentialScope {
   std::string ToString() const;
 };
 
+// HTTP header names compare without regard to ASCII case.
+bool HeaderNameEquals(std::string_view a, std::string_view b);
+
 Sha256Digest Sha256(std::string_view data);
 Sha256Digest HmacSha256(std::span<const uint8_t> key, std::string_view data);
 

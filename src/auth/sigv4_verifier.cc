@@ -29,20 +29,9 @@ std::string_view Trim(std::string_view text) {
   return text;
 }
 
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) !=
-        std::tolower(static_cast<unsigned char>(b[i]))) {
-      return false;
-    }
-  }
-  return true;
-}
-
 std::optional<std::string_view> FindHeader(const ReceivedRequest& request, std::string_view name) {
   for (const auto& [header_name, value] : request.headers) {
-    if (EqualsIgnoreCase(header_name, name)) return value;
+    if (HeaderNameEquals(header_name, name)) return value;
   }
   return std::nullopt;
 }
