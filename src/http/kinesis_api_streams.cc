@@ -1,6 +1,5 @@
 // KinesisApi: stream lifecycle, listing, retention, tags and limits.
 #include <algorithm>
-#include <chrono>
 
 #include "http/kinesis_api.h"
 #include "http/kinesis_views.h"
@@ -19,12 +18,6 @@ constexpr size_t kListStreamsMaxStreams = 100;
 constexpr size_t kListShardsMaxShards = 1000;
 constexpr size_t kListTagsMaxTags = 50;
 constexpr int64_t kPageTokenLifetimeMs = 300'000;
-
-int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 size_t PageSize(const std::optional<int64_t>& requested, size_t maximum) {
   return requested ? std::min(static_cast<size_t>(*requested), maximum) : maximum;
@@ -163,7 +156,7 @@ KinesisApi::Reply KinesisApi::ListShards(const OperationCall& call) {
       co_return Fail(ErrorCode::kInvalidArgument,
                      "NextToken and StreamName cannot be provided together.");
     }
-    auto token = kinesis_views::DecodeShardPageToken(*request->next_token, NowMs());
+    auto token = kinesis_views::DecodeShardPageToken(*request->next_token, streams_.NowMs());
     if (!token) co_return Fail(token.error());
     name = token->stream_name;
     after = token->last_shard_id;
@@ -186,8 +179,9 @@ KinesisApi::Reply KinesisApi::ListShards(const OperationCall& call) {
   std::optional<std::string> next_token;
   if (page_shards.size() > page) {
     page_shards.resize(page);
-    next_token = kinesis_views::EncodeShardPageToken(
-        {name, stream::ShardIdOf(page_shards.back().index), NowMs() + kPageTokenLifetimeMs});
+    next_token =
+        kinesis_views::EncodeShardPageToken({name, stream::ShardIdOf(page_shards.back().index),
+                                             streams_.NowMs() + kPageTokenLifetimeMs});
   }
   std::vector<pk::ShardView> views;
   for (const stream::ShardInfo& shard : page_shards) views.push_back(ToShardView(shard));

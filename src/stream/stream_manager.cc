@@ -79,6 +79,12 @@ tl::unexpected<Error> StreamManager::NotFound(std::string_view name) const {
                                         options_.account_id + " not found.");
 }
 
+tl::unexpected<Error> StreamManager::NotActive(std::string_view name, StreamStatus status) const {
+  return Fail(ErrorCode::kFailedPrecondition,
+              "Stream " + std::string(name) + " under account " + options_.account_id +
+                  " not ACTIVE, instead in state " + std::string(StreamStatusName(status)));
+}
+
 Status StreamManager::OpenShardLogs(Stream& stream) {
   stream.shards.clear();
   for (const ShardInfo& info : stream.info.shards) {
@@ -220,9 +226,7 @@ Status StreamManager::DeleteStream(std::string_view name) {
   if (!stream) return NotFound(name);
   const StreamStatus status = stream->info.status;
   if (status != StreamStatus::kActive && status != StreamStatus::kUpdating) {
-    return Fail(ErrorCode::kFailedPrecondition,
-                "Stream " + std::string(name) + " under account " + options_.account_id +
-                    " not ACTIVE, instead in state " + std::string(StreamStatusName(status)));
+    return NotActive(name, status);
   }
   return ChangeStatus(*stream, StreamStatus::kDeleting);
 }
@@ -259,12 +263,7 @@ Status StreamManager::SetRetention(std::string_view name, int64_t hours, bool in
   std::lock_guard lock(mu_);
   std::shared_ptr<Stream> stream = FindByName(name);
   if (!stream) return NotFound(name);
-  if (stream->info.status != StreamStatus::kActive) {
-    return Fail(ErrorCode::kFailedPrecondition,
-                "Stream " + std::string(name) + " under account " + options_.account_id +
-                    " not ACTIVE, instead in state " +
-                    std::string(StreamStatusName(stream->info.status)));
-  }
+  if (stream->info.status != StreamStatus::kActive) return NotActive(name, stream->info.status);
   const int64_t current = stream->info.retention_hours;
   if (increase && hours < current) {
     return Fail(ErrorCode::kInvalidArgument,

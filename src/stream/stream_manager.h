@@ -132,6 +132,8 @@ class StreamManager {
   [[nodiscard]] Result<ReadResult> GetRecords(std::string_view iterator, size_t limit);
 
   std::string StreamArn(std::string_view name) const;
+  // Milliseconds since the epoch from the configured clock (options.clock or the system's).
+  int64_t NowMs() const;
   const StreamManagerOptions& options() const { return options_; }
 
  private:
@@ -148,7 +150,6 @@ class StreamManager {
   };
 
   explicit StreamManager(StreamManagerOptions options);
-  int64_t NowMs() const;
   std::filesystem::path StreamDir(uint64_t uid) const;
   [[nodiscard]] Status OpenShardLogs(Stream& stream);
   [[nodiscard]] Status Restore();
@@ -163,6 +164,7 @@ class StreamManager {
   void RemoveStream(const std::shared_ptr<Stream>& stream);
   void RunReaper();
   tl::unexpected<Error> NotFound(std::string_view name) const;
+  tl::unexpected<Error> NotActive(std::string_view name, StreamStatus status) const;
 
   const StreamManagerOptions options_;
   std::unique_ptr<SqliteDatabase> db_;
