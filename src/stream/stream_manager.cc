@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <charconv>
 #include <chrono>
 #include <system_error>
@@ -99,6 +100,12 @@ Status StreamManager::OpenShardLogs(Stream& stream) {
     if (!log) return Fail(log.error());
     stream.shards.push_back(Shard{info, std::move(*log)});
   }
+  stream.routes.clear();
+  for (size_t i = 0; i < stream.shards.size(); ++i) {
+    if (stream.shards[i].info.open())
+      stream.routes.emplace_back(stream.shards[i].info.range.start, i);
+  }
+  std::sort(stream.routes.begin(), stream.routes.end());
   return Ok();
 }
 

@@ -146,6 +146,9 @@ class StreamManager {
   struct Stream {
     StreamInfo info;
     std::vector<Shard> shards;
+    // Open shards as (start of hash range, index into `shards`), sorted: PutRecords routes
+    // each key by binary search. Built with `shards`.
+    std::vector<std::pair<HashKey, size_t>> routes;
     std::atomic<StreamStatus> status{StreamStatus::kCreating};
   };
 

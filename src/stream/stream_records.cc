@@ -48,16 +48,11 @@ void StreamManager::PutRecords(std::string_view name, std::vector<PutEntry> entr
     return;
   }
   std::shared_ptr<Stream> stream = std::move(*found);
-  // Open shards by the start of their hash range, to route each key by binary search.
-  std::vector<std::pair<HashKey, size_t>> starts;
-  for (size_t i = 0; i < stream->shards.size(); ++i) {
-    if (stream->shards[i].info.open()) starts.emplace_back(stream->shards[i].info.range.start, i);
-  }
-  std::sort(starts.begin(), starts.end());
+  const auto& routes = stream->routes;
   std::vector<std::vector<size_t>> groups(stream->shards.size());
   for (size_t i = 0; i < entries.size(); ++i) {
     const HashKey key = entries[i].explicit_hash_key.value_or(HashKeyOf(entries[i].partition_key));
-    auto next = std::upper_bound(starts.begin(), starts.end(), std::make_pair(key, SIZE_MAX));
+    auto next = std::upper_bound(routes.begin(), routes.end(), std::make_pair(key, SIZE_MAX));
     groups[std::prev(next)->second].push_back(i);
   }
 
