@@ -116,8 +116,6 @@ inline constexpr size_t kMaxRecordDataBytes = 1 << 20;
 inline constexpr size_t kMaxPutRecordsEntries = 500;
 inline constexpr size_t kMaxPutRecordsBytes = 10 << 20;
 inline constexpr int64_t kMaxGetRecordsLimit = 10'000;
-inline constexpr int64_t kMinRetentionHours = 24;
-inline constexpr int64_t kMaxRetentionHours = 8760;
 
 [[nodiscard]] Result<CreateStreamRequest> ParseCreateStream(simdjson::dom::element input);
 [[nodiscard]] Result<DeleteStreamRequest> ParseDeleteStream(simdjson::dom::element input);

@@ -84,7 +84,6 @@ struct IteratorRequest {
 struct ReadResult {
   storage::ReadBatch batch;
   uint32_t shard_index = 0;
-  std::string stream_name;
   std::optional<std::string> next_iterator;  // absent past the end of a closed shard
   int64_t millis_behind_latest = 0;
 };

@@ -186,7 +186,6 @@ Result<ReadResult> StreamManager::GetRecords(std::string_view iterator, size_t l
   const Shard& shard = stream->shards[state->shard_index];
   ReadResult result;
   result.shard_index = state->shard_index;
-  result.stream_name = stream->info.name;
   if (auto ok = shard.log->Read(state->position, storage::ReadLimits{limit, kMaxGetRecordsBytes},
                                 &result.batch);
       !ok) {
