@@ -4,6 +4,8 @@
 #include <cstdint>
 #include <random>
 
+#include "common/hex.h"
+
 namespace sluice {
 
 namespace {
@@ -27,14 +29,8 @@ std::string NewUuid() {
   }
   bytes[6] = static_cast<uint8_t>((bytes[6] & 0x0f) | 0x40);  // version 4
   bytes[8] = static_cast<uint8_t>((bytes[8] & 0x3f) | 0x80);  // RFC 4122 variant
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string text;
-  text.reserve(36);
-  for (size_t i = 0; i < bytes.size(); ++i) {
-    if (i == 4 || i == 6 || i == 8 || i == 10) text.push_back('-');
-    text.push_back(kHex[bytes[i] >> 4]);
-    text.push_back(kHex[bytes[i] & 0x0f]);
-  }
+  std::string text = HexEncode(bytes);                        // 8-4-4-4-12
+  for (size_t dash : {8, 13, 18, 23}) text.insert(dash, 1, '-');
   return text;
 }
 
