@@ -14,6 +14,8 @@ const Pattern kHashKeyPattern("0|([1-9]\\d{0,38})");
 const Pattern kSequenceNumberPattern("0|([1-9]\\d{0,128})");
 
 constexpr std::array<std::string_view, 2> kStreamModes = {"PROVISIONED", "ON_DEMAND"};
+constexpr std::array<std::string_view, 1> kScalingTypes = {"UNIFORM_SCALING"};
+constexpr std::array<std::string_view, 2> kEncryptionTypes = {"NONE", "KMS"};
 constexpr std::array<std::string_view, 5> kIteratorTypes = {
     "AT_SEQUENCE_NUMBER", "AFTER_SEQUENCE_NUMBER", "TRIM_HORIZON", "LATEST", "AT_TIMESTAMP"};
 constexpr std::array<std::string_view, 6> kShardFilterTypes = {
@@ -24,14 +26,26 @@ const StringRule kStreamNameRule{.min_length = 1, .max_length = 128, .pattern = 
 const StringRule kRequiredStreamNameRule{
     .required = true, .min_length = 1, .max_length = 128, .pattern = &kNamePattern};
 const StringRule kArnRule{.min_length = 1, .max_length = 2048, .pattern = &kArnPattern};
+const StringRule kRequiredArnRule{
+    .required = true, .min_length = 1, .max_length = 2048, .pattern = &kArnPattern};
 const StringRule kShardIdRule{.min_length = 1, .max_length = 128, .pattern = &kNamePattern};
+const StringRule kRequiredShardIdRule{
+    .required = true, .min_length = 1, .max_length = 128, .pattern = &kNamePattern};
 const StringRule kTagKeyRule{.required = true, .min_length = 1, .max_length = 128};
 const StringRule kNextTokenRule{.min_length = 1, .max_length = 1 << 20};
 const IntegerRule kPageLimitRule{.min = 1, .max = 10'000};
+const IntegerRule kRecordSizeRule{.min = kMinRecordSizeKib, .max = kMaxRecordSizeKib};
+const IntegerRule kRequiredRecordSizeRule{
+    .required = true, .min = kMinRecordSizeKib, .max = kMaxRecordSizeKib};
 
 std::optional<std::string> Copy(std::optional<std::string_view> value) {
   if (!value) return std::nullopt;
   return std::string(*value);
+}
+
+// A required member's value; empty when absent (the reader has recorded the violation).
+std::string CopyOrEmpty(std::optional<std::string_view> value) {
+  return std::string(value.value_or(""));
 }
 
 // StreamName and/or StreamARN. `required`: one of them must be there.
@@ -52,6 +66,14 @@ std::optional<StreamRef> ReadStreamRef(RequestReader& reader, bool required) {
     if (arn_name) ref.name = *arn_name;
   }
   return ref;
+}
+
+// StreamModeDetails.StreamMode (CreateStream, UpdateStreamMode).
+std::optional<std::string> ReadStreamMode(RequestReader& reader, bool required) {
+  auto details = reader.Object("StreamModeDetails", required);
+  if (!details) return std::nullopt;
+  RequestReader nested(*details, "streamModeDetails.", reader);
+  return Copy(nested.String("StreamMode", {.required = true, .allowed = kStreamModes}));
 }
 
 std::map<std::string, std::string> ReadTagMap(RequestReader& reader,
@@ -131,14 +153,11 @@ std::optional<std::string> StreamNameOfArn(std::string_view arn) {
 Result<CreateStreamRequest> ParseCreateStream(simdjson::dom::element input) {
   RequestReader reader(input);
   CreateStreamRequest request;
-  request.name = std::string(reader.String("StreamName", kRequiredStreamNameRule).value_or(""));
+  request.name = CopyOrEmpty(reader.String("StreamName", kRequiredStreamNameRule));
   request.shard_count = reader.Integer("ShardCount", {.min = 1});
-  if (auto details = reader.Object("StreamModeDetails")) {
-    RequestReader nested(*details, "streamModeDetails.", reader);
-    request.stream_mode =
-        Copy(nested.String("StreamMode", {.required = true, .allowed = kStreamModes}));
-  }
+  request.stream_mode = ReadStreamMode(reader, false);
   if (auto tags = reader.Object("Tags")) request.tags = ReadTagMap(reader, *tags);
+  request.max_record_size_kib = reader.Integer("MaxRecordSizeInKiB", kRecordSizeRule);
   return Finish(reader, std::move(request));
 }
 
@@ -185,8 +204,8 @@ Result<ListShardsRequest> ParseListShards(simdjson::dom::element input) {
   if (auto filter = reader.Object("ShardFilter")) {
     RequestReader nested(*filter, "shardFilter.", reader);
     ShardFilter shard_filter;
-    shard_filter.type = std::string(
-        nested.String("Type", {.required = true, .allowed = kShardFilterTypes}).value_or(""));
+    shard_filter.type =
+        CopyOrEmpty(nested.String("Type", {.required = true, .allowed = kShardFilterTypes}));
     shard_filter.shard_id = Copy(nested.String("ShardId", kShardIdRule));
     shard_filter.timestamp_ms = nested.TimestampMs("Timestamp");
     request.shard_filter = std::move(shard_filter);
@@ -223,12 +242,9 @@ Result<GetShardIteratorRequest> ParseGetShardIterator(simdjson::dom::element inp
   RequestReader reader(input);
   GetShardIteratorRequest request;
   request.stream = ReadStreamRef(reader, true).value_or(StreamRef{});
-  StringRule shard_rule = kShardIdRule;
-  shard_rule.required = true;
-  request.shard_id = std::string(reader.String("ShardId", shard_rule).value_or(""));
-  request.type =
-      std::string(reader.String("ShardIteratorType", {.required = true, .allowed = kIteratorTypes})
-                      .value_or(""));
+  request.shard_id = CopyOrEmpty(reader.String("ShardId", kRequiredShardIdRule));
+  request.type = CopyOrEmpty(
+      reader.String("ShardIteratorType", {.required = true, .allowed = kIteratorTypes}));
   request.starting_sequence_number =
       Copy(reader.String("StartingSequenceNumber", {.pattern = &kSequenceNumberPattern}));
   request.timestamp_ms = reader.TimestampMs("Timestamp");
@@ -238,9 +254,8 @@ Result<GetShardIteratorRequest> ParseGetShardIterator(simdjson::dom::element inp
 Result<GetRecordsRequest> ParseGetRecords(simdjson::dom::element input) {
   RequestReader reader(input);
   GetRecordsRequest request;
-  request.shard_iterator = std::string(
-      reader.String("ShardIterator", {.required = true, .min_length = 1, .max_length = 512})
-          .value_or(""));
+  request.shard_iterator = CopyOrEmpty(
+      reader.String("ShardIterator", {.required = true, .min_length = 1, .max_length = 512}));
   request.limit = reader.Integer("Limit", {.min = 1, .max = kMaxGetRecordsLimit});
   reader.String("StreamARN", kArnRule);
   return Finish(reader, std::move(request));
@@ -284,9 +299,7 @@ Result<ListTagsForStreamRequest> ParseListTagsForStream(simdjson::dom::element i
 namespace {
 
 StreamRef ReadResourceArn(RequestReader& reader) {
-  StringRule rule = kArnRule;
-  rule.required = true;
-  auto arn = reader.String("ResourceARN", rule);
+  auto arn = reader.String("ResourceARN", kRequiredArnRule);
   if (!arn) return {};
   return StreamRef{StreamNameOfArn(*arn).value_or(""), std::string(*arn)};
 }
@@ -313,6 +326,65 @@ Result<StreamRef> ParseListTagsForResource(simdjson::dom::element input) {
   RequestReader reader(input);
   StreamRef ref = ReadResourceArn(reader);
   return Finish(reader, std::move(ref));
+}
+
+Result<SplitShardRequest> ParseSplitShard(simdjson::dom::element input) {
+  RequestReader reader(input);
+  SplitShardRequest request;
+  request.stream = ReadStreamRef(reader, true).value_or(StreamRef{});
+  request.shard_to_split = CopyOrEmpty(reader.String("ShardToSplit", kRequiredShardIdRule));
+  request.new_starting_hash_key = CopyOrEmpty(
+      reader.String("NewStartingHashKey", {.required = true, .pattern = &kHashKeyPattern}));
+  return Finish(reader, std::move(request));
+}
+
+Result<MergeShardsRequest> ParseMergeShards(simdjson::dom::element input) {
+  RequestReader reader(input);
+  MergeShardsRequest request;
+  request.stream = ReadStreamRef(reader, true).value_or(StreamRef{});
+  request.shard_to_merge = CopyOrEmpty(reader.String("ShardToMerge", kRequiredShardIdRule));
+  request.adjacent_shard_to_merge =
+      CopyOrEmpty(reader.String("AdjacentShardToMerge", kRequiredShardIdRule));
+  return Finish(reader, std::move(request));
+}
+
+Result<UpdateShardCountRequest> ParseUpdateShardCount(simdjson::dom::element input) {
+  RequestReader reader(input);
+  UpdateShardCountRequest request;
+  request.stream = ReadStreamRef(reader, true).value_or(StreamRef{});
+  request.target_shard_count =
+      reader.Integer("TargetShardCount", {.required = true, .min = 1}).value_or(0);
+  request.scaling_type =
+      CopyOrEmpty(reader.String("ScalingType", {.required = true, .allowed = kScalingTypes}));
+  return Finish(reader, std::move(request));
+}
+
+Result<UpdateStreamModeRequest> ParseUpdateStreamMode(simdjson::dom::element input) {
+  RequestReader reader(input);
+  UpdateStreamModeRequest request;
+  request.stream_arn = CopyOrEmpty(reader.String("StreamARN", kRequiredArnRule));
+  request.stream_mode = ReadStreamMode(reader, true).value_or("");
+  return Finish(reader, std::move(request));
+}
+
+Result<StreamEncryptionRequest> ParseStreamEncryption(simdjson::dom::element input) {
+  RequestReader reader(input);
+  StreamEncryptionRequest request;
+  request.stream = ReadStreamRef(reader, true).value_or(StreamRef{});
+  request.encryption_type =
+      CopyOrEmpty(reader.String("EncryptionType", {.required = true, .allowed = kEncryptionTypes}));
+  request.key_id =
+      CopyOrEmpty(reader.String("KeyId", {.required = true, .min_length = 1, .max_length = 2048}));
+  return Finish(reader, std::move(request));
+}
+
+Result<UpdateMaxRecordSizeRequest> ParseUpdateMaxRecordSize(simdjson::dom::element input) {
+  RequestReader reader(input);
+  UpdateMaxRecordSizeRequest request;
+  request.stream = ReadStreamRef(reader, true).value_or(StreamRef{});
+  request.max_record_size_kib =
+      reader.Integer("MaxRecordSizeInKiB", kRequiredRecordSizeRule).value_or(0);
+  return Finish(reader, std::move(request));
 }
 
 }  // namespace sluice::protocol::kinesis

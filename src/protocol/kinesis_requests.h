@@ -27,6 +27,7 @@ struct CreateStreamRequest {
   std::optional<int64_t> shard_count;
   std::optional<std::string> stream_mode;  // PROVISIONED | ON_DEMAND
   std::map<std::string, std::string> tags;
+  std::optional<int64_t> max_record_size_kib;
 };
 
 struct DeleteStreamRequest {
@@ -111,11 +112,50 @@ struct ListTagsForStreamRequest {
   std::optional<int64_t> limit;
 };
 
+struct SplitShardRequest {
+  StreamRef stream;
+  std::string shard_to_split;
+  std::string new_starting_hash_key;  // decimal, at most 39 digits
+};
+
+struct MergeShardsRequest {
+  StreamRef stream;
+  std::string shard_to_merge;
+  std::string adjacent_shard_to_merge;
+};
+
+struct UpdateShardCountRequest {
+  StreamRef stream;
+  int64_t target_shard_count = 0;
+  std::string scaling_type;  // UNIFORM_SCALING
+};
+
+// UpdateStreamMode names the stream by StreamARN only.
+struct UpdateStreamModeRequest {
+  std::string stream_arn;
+  std::string stream_mode;  // PROVISIONED | ON_DEMAND
+};
+
+// StartStreamEncryption and StopStreamEncryption (one input shape).
+struct StreamEncryptionRequest {
+  StreamRef stream;
+  std::string encryption_type;  // NONE | KMS
+  std::string key_id;
+};
+
+struct UpdateMaxRecordSizeRequest {
+  StreamRef stream;
+  int64_t max_record_size_kib = 0;
+};
+
 // Limits from the Kinesis API model and service quotas.
 inline constexpr size_t kMaxRecordDataBytes = 1 << 20;
 inline constexpr size_t kMaxPutRecordsEntries = 500;
 inline constexpr size_t kMaxPutRecordsBytes = 10 << 20;
 inline constexpr int64_t kMaxGetRecordsLimit = 10'000;
+// MaxRecordSizeInKiB of CreateStream and UpdateMaxRecordSize.
+inline constexpr int64_t kMinRecordSizeKib = 1024;
+inline constexpr int64_t kMaxRecordSizeKib = 10240;
 
 [[nodiscard]] Result<CreateStreamRequest> ParseCreateStream(simdjson::dom::element input);
 [[nodiscard]] Result<DeleteStreamRequest> ParseDeleteStream(simdjson::dom::element input);
@@ -135,6 +175,15 @@ inline constexpr int64_t kMaxGetRecordsLimit = 10'000;
 [[nodiscard]] Result<AddTagsRequest> ParseTagResource(simdjson::dom::element input);
 [[nodiscard]] Result<RemoveTagsRequest> ParseUntagResource(simdjson::dom::element input);
 [[nodiscard]] Result<StreamRef> ParseListTagsForResource(simdjson::dom::element input);
+[[nodiscard]] Result<SplitShardRequest> ParseSplitShard(simdjson::dom::element input);
+[[nodiscard]] Result<MergeShardsRequest> ParseMergeShards(simdjson::dom::element input);
+[[nodiscard]] Result<UpdateShardCountRequest> ParseUpdateShardCount(simdjson::dom::element input);
+[[nodiscard]] Result<UpdateStreamModeRequest> ParseUpdateStreamMode(simdjson::dom::element input);
+// StartStreamEncryption and StopStreamEncryption.
+[[nodiscard]] Result<StreamEncryptionRequest> ParseStreamEncryption(simdjson::dom::element input);
+// UpdateMaxRecordSize: the model names the stream by StreamARN; StreamName is accepted too.
+[[nodiscard]] Result<UpdateMaxRecordSizeRequest> ParseUpdateMaxRecordSize(
+    simdjson::dom::element input);
 
 // The stream name of a Kinesis stream ARN, or nullopt if `arn` is not one.
 std::optional<std::string> StreamNameOfArn(std::string_view arn);

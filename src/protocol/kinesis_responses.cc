@@ -194,6 +194,16 @@ std::string DescribeLimitsResponse(int64_t shard_limit, int64_t open_shard_count
   return w.Take();
 }
 
+std::string UpdateShardCountResponse(std::string_view stream_name, int64_t current_shard_count,
+                                     int64_t target_shard_count, std::string_view stream_arn) {
+  JsonWriter w(128 + stream_name.size() + stream_arn.size());
+  w.BeginObject().Key("StreamName").String(stream_name);
+  w.Key("CurrentShardCount").Int(current_shard_count);
+  w.Key("TargetShardCount").Int(target_shard_count);
+  w.Key("StreamARN").String(stream_arn).EndObject();
+  return w.Take();
+}
+
 std::string EmptyResponse() { return "{}"; }
 
 GetRecordsResponseWriter::GetRecordsResponseWriter(size_t reserve_bytes) {

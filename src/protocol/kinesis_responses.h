@@ -75,6 +75,8 @@ std::string ListTagsForResourceResponse(const std::map<std::string, std::string>
 std::string DescribeLimitsResponse(int64_t shard_limit, int64_t open_shard_count,
                                    int64_t on_demand_stream_count,
                                    int64_t on_demand_stream_count_limit);
+std::string UpdateShardCountResponse(std::string_view stream_name, int64_t current_shard_count,
+                                     int64_t target_shard_count, std::string_view stream_arn);
 std::string EmptyResponse();
 
 // Writes a GetRecords response record by record, base64-encoding data straight from the

@@ -63,5 +63,18 @@ TEST(KinesisResponsesTest, DescribeStreamHasTheRequiredMembers) {
   EXPECT_EQ(std::string_view(root["StreamModeDetails"]["StreamMode"]), "ON_DEMAND");
 }
 
+TEST(KinesisResponsesTest, UpdateShardCountNamesTheStreamAndBothCounts) {
+  EXPECT_EQ(UpdateShardCountResponse("trips", 2, 4,
+                                     "arn:aws:kinesis:us-east-1:000000000000:stream/trips"),
+            R"({"StreamName":"trips","CurrentShardCount":2,"TargetShardCount":4,)"
+            R"("StreamARN":"arn:aws:kinesis:us-east-1:000000000000:stream/trips"})");
+}
+
+TEST(KinesisResponsesTest, UpdateShardCountEscapesItsStrings) {
+  simdjson::dom::parser parser;
+  auto root = Parse(parser, UpdateShardCountResponse("a\"b", 1, 1, "x"));
+  EXPECT_EQ(std::string_view(root["StreamName"]), "a\"b");
+}
+
 }  // namespace
 }  // namespace sluice::protocol::kinesis
