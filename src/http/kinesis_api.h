@@ -14,7 +14,8 @@ namespace sluice::http {
 // The Kinesis Data Streams operations (Kinesis_20131202.*): one handler per operation,
 // each parsing its request (protocol/kinesis_requests.h), calling the StreamManager and
 // writing the response (protocol/kinesis_responses.h). Control-plane handlers are in
-// kinesis_api_streams.cc, the record path in kinesis_api_records.cc. Borrows the
+// kinesis_api_streams.cc, resharding and capacity settings in kinesis_api_capacity.cc,
+// the record path in kinesis_api_records.cc. Borrows the
 // manager, which must outlive the router the handlers are registered with.
 class KinesisApi {
  public:
@@ -45,6 +46,12 @@ class KinesisApi {
   Reply PutRecords(const OperationCall& call);
   Reply GetShardIterator(const OperationCall& call);
   Reply GetRecords(const OperationCall& call);
+
+  Reply SplitShard(const OperationCall& call);
+  Reply MergeShards(const OperationCall& call);
+  Reply UpdateShardCount(const OperationCall& call);
+  Reply UpdateStreamMode(const OperationCall& call);
+  Reply UpdateMaxRecordSize(const OperationCall& call);
 
   // The stream a request names; an ARN of another region or account names no stream here.
   Result<std::string> Resolve(const protocol::kinesis::StreamRef& ref) const;

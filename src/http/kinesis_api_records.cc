@@ -7,6 +7,7 @@
 #include <deque>
 
 #include "http/kinesis_api.h"
+#include "http/kinesis_views.h"
 #include "protocol/kinesis_responses.h"
 #include "stream/sequence_number.h"
 
@@ -37,7 +38,7 @@ asio::awaitable<PutResult> AwaitPut(stream::StreamManager& streams, std::string 
       asio::use_awaitable);
 }
 
-Result<stream::PutEntry> ToEntry(pk::PutRecordEntry& entry) {
+Result<stream::PutEntry> ToEntry(pk::PutRecordEntry& entry, size_t max_record_bytes) {
   stream::PutEntry out{std::move(entry.data), std::move(entry.partition_key), std::nullopt};
   if (entry.explicit_hash_key) {
     out.explicit_hash_key = stream::ParseHashKey(*entry.explicit_hash_key);
@@ -48,21 +49,22 @@ Result<stream::PutEntry> ToEntry(pk::PutRecordEntry& entry) {
                       *entry.explicit_hash_key);
     }
   }
-  if (out.data.size() + out.partition_key.size() > pk::kMaxRecordDataBytes) {
+  if (out.data.size() + out.partition_key.size() > max_record_bytes) {
     return Fail(ErrorCode::kInvalidArgument,
-                "A record's data and partition key together must not exceed 1048576 bytes; "
-                "this one has " +
+                "A record's data and partition key together must not exceed " +
+                    std::to_string(max_record_bytes) + " bytes; this one has " +
                     std::to_string(out.data.size() + out.partition_key.size()));
   }
   return out;
 }
 
-Result<std::vector<stream::PutEntry>> ToEntries(std::vector<pk::PutRecordEntry>& records) {
+Result<std::vector<stream::PutEntry>> ToEntries(std::vector<pk::PutRecordEntry>& records,
+                                                size_t max_record_bytes) {
   std::vector<stream::PutEntry> entries;
   entries.reserve(records.size());
   size_t total = 0;
   for (pk::PutRecordEntry& record : records) {
-    auto entry = ToEntry(record);
+    auto entry = ToEntry(record, max_record_bytes);
     if (!entry) return Fail(entry.error());
     total += entry->data.size() + entry->partition_key.size();
     entries.push_back(std::move(*entry));
@@ -116,7 +118,12 @@ KinesisApi::Reply KinesisApi::PutRecord(const OperationCall& call) {
   if (!request) co_return Fail(request.error());
   auto name = Resolve(request->stream);
   if (!name) co_return Fail(name.error());
-  auto entry = ToEntry(request->record);
+  auto max_bytes = streams_.MaxRecordBytes(*name);
+  if (!max_bytes) co_return Fail(max_bytes.error());
+  if (auto ok = pk::CheckRecordDataSizes({&request->record, 1}, *max_bytes, false); !ok) {
+    co_return Fail(ok.error());
+  }
+  auto entry = ToEntry(request->record, *max_bytes);
   if (!entry) co_return Fail(entry.error());
   std::vector<stream::PutEntry> entries;
   entries.push_back(std::move(*entry));
@@ -133,7 +140,12 @@ KinesisApi::Reply KinesisApi::PutRecords(const OperationCall& call) {
   if (!request) co_return Fail(request.error());
   auto name = Resolve(request->stream);
   if (!name) co_return Fail(name.error());
-  auto entries = ToEntries(request->records);
+  auto max_bytes = streams_.MaxRecordBytes(*name);
+  if (!max_bytes) co_return Fail(max_bytes.error());
+  if (auto ok = pk::CheckRecordDataSizes(request->records, *max_bytes, true); !ok) {
+    co_return Fail(ok.error());
+  }
+  auto entries = ToEntries(request->records, *max_bytes);
   if (!entries) co_return Fail(entries.error());
   PutResult outcomes = co_await AwaitPut(streams_, *name, std::move(*entries));
   if (!outcomes) co_return Fail(outcomes.error());
@@ -180,7 +192,8 @@ KinesisApi::Reply KinesisApi::GetRecords(const OperationCall& call) {
     writer.Add(
         pk::RecordView{sequence_number, record.arrival_ms, record.partition_key, record.data});
   }
-  co_return writer.Finish(read->next_iterator, read->millis_behind_latest, {});
+  co_return writer.Finish(read->next_iterator, read->millis_behind_latest,
+                          kinesis_views::ToChildShardViews(read->children));
 }
 
 void KinesisApi::Register(Router& router) {
@@ -209,6 +222,11 @@ void KinesisApi::Register(Router& router) {
   add("PutRecords", &KinesisApi::PutRecords);
   add("GetShardIterator", &KinesisApi::GetShardIterator);
   add("GetRecords", &KinesisApi::GetRecords);
+  add("SplitShard", &KinesisApi::SplitShard);
+  add("MergeShards", &KinesisApi::MergeShards);
+  add("UpdateShardCount", &KinesisApi::UpdateShardCount);
+  add("UpdateStreamMode", &KinesisApi::UpdateStreamMode);
+  add("UpdateMaxRecordSize", &KinesisApi::UpdateMaxRecordSize);
 }
 
 }  // namespace sluice::http

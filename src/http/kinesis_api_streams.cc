@@ -85,6 +85,9 @@ KinesisApi::Reply KinesisApi::CreateStream(const OperationCall& call) {
                                                     : stream::StreamMode::kProvisioned;
   if (request->shard_count) params.shard_count = static_cast<uint32_t>(*request->shard_count);
   params.tags = request->tags;
+  if (request->max_record_size_kib) {
+    params.max_record_size_kib = static_cast<uint32_t>(*request->max_record_size_kib);
+  }
   co_return CheckedReply(streams_.CreateStream(params));
 }
 

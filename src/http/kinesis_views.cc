@@ -1,5 +1,6 @@
 #include "http/kinesis_views.h"
 
+#include <algorithm>
 #include <charconv>
 
 #include "common/base64.h"
@@ -37,6 +38,7 @@ protocol::kinesis::StreamView ToStreamView(const stream::StreamInfo& info, std::
   view.mode = std::string(stream::StreamModeName(info.mode));
   view.created_ms = info.created_ms;
   view.retention_hours = info.retention_hours;
+  view.max_record_size_kib = info.max_record_size_kib;
   for (const stream::ShardInfo& shard : info.shards) view.open_shard_count += shard.open() ? 1 : 0;
   return view;
 }
@@ -51,11 +53,28 @@ protocol::kinesis::ShardView ToShardView(const stream::ShardInfo& shard) {
   view.starting_hash_key = stream::FormatHashKey(shard.range.start);
   view.ending_hash_key = stream::FormatHashKey(shard.range.end);
   view.starting_sequence_number = stream::FormatSequenceNumber({shard.index, 0});
-  if (shard.end_position && *shard.end_position > 0) {
+  if (shard.end_position) {
+    // The last record's; a shard closed empty ends where it started.
     view.ending_sequence_number =
-        stream::FormatSequenceNumber({shard.index, *shard.end_position - 1});
+        stream::FormatSequenceNumber({shard.index, std::max<uint64_t>(*shard.end_position, 1) - 1});
   }
   return view;
+}
+
+std::vector<protocol::kinesis::ChildShardView> ToChildShardViews(
+    const std::vector<stream::ShardInfo>& children) {
+  std::vector<protocol::kinesis::ChildShardView> views;
+  for (const stream::ShardInfo& child : children) {
+    protocol::kinesis::ChildShardView view;
+    view.shard_id = stream::ShardIdOf(child.index);
+    for (const auto& parent : {child.parent_index, child.adjacent_parent_index}) {
+      if (parent) view.parent_shards.push_back(stream::ShardIdOf(*parent));
+    }
+    view.starting_hash_key = stream::FormatHashKey(child.range.start);
+    view.ending_hash_key = stream::FormatHashKey(child.range.end);
+    views.push_back(std::move(view));
+  }
+  return views;
 }
 
 std::string EncodeShardPageToken(const ShardPageToken& token) {

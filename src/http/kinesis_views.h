@@ -15,6 +15,9 @@ namespace sluice::http::kinesis_views {
 
 protocol::kinesis::StreamView ToStreamView(const stream::StreamInfo& info, std::string arn);
 protocol::kinesis::ShardView ToShardView(const stream::ShardInfo& shard);
+// GetRecords' ChildShards at the end of a closed shard.
+std::vector<protocol::kinesis::ChildShardView> ToChildShardViews(
+    const std::vector<stream::ShardInfo>& children);
 
 // ListShards' NextToken: names the stream and the last shard listed; expires after 300 s
 // (ExpiredNextTokenException), as Kinesis' tokens do.

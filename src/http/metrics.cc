@@ -11,12 +11,12 @@ namespace {
 constexpr std::array<std::string_view, 3> kOutcomeNames = {"success", "client_error",
                                                            "server_error"};
 
-void AppendHeader(std::string& out, std::string_view name, std::string_view type,
-                  std::string_view help) {
+}  // namespace
+
+void AppendMetricHeader(std::string& out, std::string_view name, std::string_view type,
+                        std::string_view help) {
   fmt::format_to(std::back_inserter(out), "# HELP {} {}\n# TYPE {} {}\n", name, help, name, type);
 }
-
-}  // namespace
 
 void OperationMetrics::Record(Outcome outcome, std::chrono::nanoseconds latency) {
   outcomes_[static_cast<size_t>(outcome)].fetch_add(1, std::memory_order_relaxed);
@@ -59,21 +59,28 @@ OperationMetrics& Metrics::Register(std::string_view service, std::string_view o
   return operations_.emplace_back(std::string(service), std::string(operation));
 }
 
+void Metrics::AddCollector(std::function<void(std::string&)> render) {
+  std::lock_guard lock(mutex_);
+  collectors_.push_back(std::move(render));
+}
+
 std::string Metrics::RenderPrometheus() const {
   std::string out;
   out.reserve(4096);
   {
     std::lock_guard lock(mutex_);
-    AppendHeader(out, "sluice_requests_total", "counter",
-                 "Requests by service, operation and outcome.");
+    AppendMetricHeader(out, "sluice_requests_total", "counter",
+                       "Requests by service, operation and outcome.");
     for (const OperationMetrics& operation : operations_) operation.RenderCounters(out);
-    AppendHeader(out, "sluice_request_duration_seconds", "histogram",
-                 "Request latency from the end of reading to the response, in seconds.");
+    AppendMetricHeader(out, "sluice_request_duration_seconds", "histogram",
+                       "Request latency from the end of reading to the response, in seconds.");
     for (const OperationMetrics& operation : operations_) operation.RenderHistogram(out);
+    for (const auto& render : collectors_) render(out);
   }
-  AppendHeader(out, "sluice_open_connections", "gauge", "Open client connections.");
+  AppendMetricHeader(out, "sluice_open_connections", "gauge", "Open client connections.");
   fmt::format_to(std::back_inserter(out), "sluice_open_connections {}\n", open_connections());
-  AppendHeader(out, "process_resident_memory_bytes", "gauge", "Resident memory size in bytes.");
+  AppendMetricHeader(out, "process_resident_memory_bytes", "gauge",
+                     "Resident memory size in bytes.");
   fmt::format_to(std::back_inserter(out), "process_resident_memory_bytes {}\n", ResidentSetBytes());
   return out;
 }

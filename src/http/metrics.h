@@ -5,9 +5,11 @@
 #include <chrono>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <mutex>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace sluice::http {
 
@@ -38,6 +40,10 @@ class OperationMetrics {
 // The server's metrics, rendered in the Prometheus text format for GET /metrics.
 // Register() is for start-up and returns a reference that stays valid for the
 // registry's lifetime; updates and Render() are thread-safe.
+// "# HELP name help\n# TYPE name type\n".
+void AppendMetricHeader(std::string& out, std::string_view name, std::string_view type,
+                        std::string_view help);
+
 class Metrics {
  public:
   OperationMetrics& Register(std::string_view service, std::string_view operation);
@@ -46,11 +52,16 @@ class Metrics {
   void ConnectionClosed() { open_connections_.fetch_sub(1, std::memory_order_relaxed); }
   int64_t open_connections() const { return open_connections_.load(); }
 
+  // Adds metrics another module keeps: `render` appends Prometheus text to its argument
+  // on every scrape. Register collectors before the server starts.
+  void AddCollector(std::function<void(std::string&)> render);
+
   std::string RenderPrometheus() const;
 
  private:
   mutable std::mutex mutex_;
   std::deque<OperationMetrics> operations_;  // guarded by mutex_; deque keeps addresses
+  std::vector<std::function<void(std::string&)>> collectors_;  // guarded by mutex_
   std::atomic<int64_t> open_connections_{0};
 };
 

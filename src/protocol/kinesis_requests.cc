@@ -3,6 +3,7 @@
 #include <array>
 
 #include "protocol/request_reader.h"
+#include "protocol/validation_errors.h"
 
 namespace sluice::protocol::kinesis {
 
@@ -326,6 +327,18 @@ Result<StreamRef> ParseListTagsForResource(simdjson::dom::element input) {
   RequestReader reader(input);
   StreamRef ref = ReadResourceArn(reader);
   return Finish(reader, std::move(ref));
+}
+
+Status CheckRecordDataSizes(std::span<const PutRecordEntry> records, size_t max_bytes,
+                            bool listed) {
+  ValidationErrors errors;
+  for (size_t i = 0; i < records.size(); ++i) {
+    if (records[i].data.size() <= max_bytes) continue;
+    const std::string path = listed ? "records." + std::to_string(i + 1) + ".member.data" : "data";
+    errors.Add(QuotedBlob(records[i].data.size()), path,
+               "Member must have length less than or equal to " + std::to_string(max_bytes));
+  }
+  return errors.ToStatus();
 }
 
 Result<SplitShardRequest> ParseSplitShard(simdjson::dom::element input) {

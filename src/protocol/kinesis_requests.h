@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -149,7 +150,9 @@ struct UpdateMaxRecordSizeRequest {
 };
 
 // Limits from the Kinesis API model and service quotas.
-inline constexpr size_t kMaxRecordDataBytes = 1 << 20;
+// Record data up to the largest record a stream may allow; the stream's own limit is
+// checked once the stream is known (CheckRecordDataSizes).
+inline constexpr size_t kMaxRecordDataBytes = size_t{10} << 20;
 inline constexpr size_t kMaxPutRecordsEntries = 500;
 inline constexpr size_t kMaxPutRecordsBytes = 10 << 20;
 inline constexpr int64_t kMaxGetRecordsLimit = 10'000;
@@ -184,6 +187,12 @@ inline constexpr int64_t kMaxRecordSizeKib = 10240;
 // UpdateMaxRecordSize: the model names the stream by StreamARN; StreamName is accepted too.
 [[nodiscard]] Result<UpdateMaxRecordSizeRequest> ParseUpdateMaxRecordSize(
     simdjson::dom::element input);
+
+// The data of every record within the target stream's limit (UpdateMaxRecordSize), in the
+// wording of the model's length constraint: at 'data' for PutRecord (`listed` false), at
+// 'records.N.member.data' for PutRecords.
+[[nodiscard]] Status CheckRecordDataSizes(std::span<const PutRecordEntry> records, size_t max_bytes,
+                                          bool listed);
 
 // The stream name of a Kinesis stream ARN, or nullopt if `arn` is not one.
 std::optional<std::string> StreamNameOfArn(std::string_view arn);

@@ -31,12 +31,6 @@ std::string EnumConstraint(std::span<const std::string_view> allowed) {
   return text + "]";
 }
 
-// How a blob is quoted in AWS's messages (the service's Java type, as AWS prints it).
-std::string BlobValue(size_t size) {
-  const std::string n = std::to_string(size);
-  return "'java.nio.HeapByteBuffer[pos=0 lim=" + n + " cap=" + n + "]'";
-}
-
 }  // namespace
 
 size_t Utf16Length(std::string_view utf8) {
@@ -194,7 +188,7 @@ std::optional<std::string> RequestReader::Blob(std::string_view member, const Bl
   }
   if (bytes->size() > rule.max_bytes) {
     violations_->Add(
-        BlobValue(bytes->size()), Path(member),
+        QuotedBlob(bytes->size()), Path(member),
         "Member must have length less than or equal to " + std::to_string(rule.max_bytes));
   }
   return bytes;

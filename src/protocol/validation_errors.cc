@@ -21,4 +21,9 @@ Status ValidationErrors::ToStatus() const {
   return Fail(ErrorCode::kInvalidArgument, std::move(message), "ValidationException");
 }
 
+std::string QuotedBlob(size_t size) {
+  const std::string n = std::to_string(size);
+  return "'java.nio.HeapByteBuffer[pos=0 lim=" + n + " cap=" + n + "]'";
+}
+
 }  // namespace sluice::protocol

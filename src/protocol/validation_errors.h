@@ -24,4 +24,8 @@ class ValidationErrors {
   std::vector<std::string> errors_;
 };
 
+// How a blob of `size` bytes is quoted in AWS's messages (the service's Java type, as AWS
+// prints it).
+std::string QuotedBlob(size_t size);
+
 }  // namespace sluice::protocol

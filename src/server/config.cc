@@ -4,6 +4,7 @@
 
 #include <charconv>
 #include <set>
+#include <type_traits>
 
 namespace sluice::server {
 
@@ -43,9 +44,42 @@ Status ApplyHttpSection(const YAML::Node& node, http::ServerOptions& options) {
   return Ok();
 }
 
-Status ApplyKinesisSection(const YAML::Node& node, ServerConfig& config) {
+Status ApplyOnDemandSection(const YAML::Node& node, stream::OnDemandOptions& options) {
   if (auto ok = CheckKnownKeys(
-          node, {"state_change_delay_ms", "shard_limit", "shard_iterator_lifetime_ms"}, "kinesis.");
+          node,
+          {"shard_write_bytes_per_sec", "shard_write_records_per_sec", "window_ms", "interval_ms",
+           "scale_down_cooldown_ms", "min_shards", "max_shards", "max_write_bytes_per_sec"},
+          "kinesis.on_demand.");
+      !ok) {
+    return ok;
+  }
+  auto read = [&](const char* key, auto& field) {
+    if (node[key]) field = node[key].as<std::remove_reference_t<decltype(field)>>();
+  };
+  read("shard_write_bytes_per_sec", options.shard_write_bytes_per_sec);
+  read("shard_write_records_per_sec", options.shard_write_records_per_sec);
+  read("window_ms", options.window_ms);
+  read("interval_ms", options.interval_ms);
+  read("scale_down_cooldown_ms", options.scale_down_cooldown_ms);
+  read("min_shards", options.min_shards);
+  read("max_shards", options.max_shards);
+  read("max_write_bytes_per_sec", options.max_write_bytes_per_sec);
+  if (options.interval_ms <= 0 || options.window_ms < options.interval_ms ||
+      options.shard_write_bytes_per_sec <= 0 || options.shard_write_records_per_sec <= 0 ||
+      options.max_write_bytes_per_sec <= 0 || options.min_shards < 1 ||
+      options.max_shards < options.min_shards) {
+    return ConfigError(
+        "kinesis.on_demand: rates and interval_ms must be positive, window_ms at least "
+        "interval_ms, and 1 <= min_shards <= max_shards");
+  }
+  return Ok();
+}
+
+Status ApplyKinesisSection(const YAML::Node& node, ServerConfig& config) {
+  if (auto ok = CheckKnownKeys(node,
+                               {"state_change_delay_ms", "shard_limit",
+                                "shard_iterator_lifetime_ms", "enforce_limits", "on_demand"},
+                               "kinesis.");
       !ok) {
     return ok;
   }
@@ -56,6 +90,8 @@ Status ApplyKinesisSection(const YAML::Node& node, ServerConfig& config) {
     config.stream_state_change_delay_ms = node["state_change_delay_ms"].as<int64_t>();
   }
   if (node["shard_limit"]) config.shard_limit = node["shard_limit"].as<int64_t>();
+  if (node["enforce_limits"]) config.enforce_limits = node["enforce_limits"].as<bool>();
+  if (node["on_demand"]) return ApplyOnDemandSection(node["on_demand"], config.on_demand);
   return Ok();
 }
 

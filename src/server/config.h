@@ -9,6 +9,7 @@
 #include "common/result.h"
 #include "http/server_options.h"
 #include "storage/log_options.h"
+#include "stream/on_demand_scaler.h"
 
 namespace sluice::server {
 
@@ -25,6 +26,9 @@ struct ServerConfig {
   int64_t stream_state_change_delay_ms = 500;  // how long CREATING and DELETING last
   int64_t shard_limit = 10'000;
   int64_t shard_iterator_lifetime_ms = 300'000;
+  // Throughput limits (provisioned shard quotas, on-demand ceilings); off for benchmarks.
+  bool enforce_limits = true;
+  stream::OnDemandOptions on_demand;
   storage::DurabilityPolicy durability = storage::DurabilityPolicy::kSync;
   // `sluice demo`: make sure the demo stream exists once the server is up.
   bool create_demo_stream = false;

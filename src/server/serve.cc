@@ -2,6 +2,7 @@
 
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
+#include <sys/resource.h>
 
 #include <boost/asio/signal_set.hpp>
 #include <chrono>
@@ -15,6 +16,7 @@
 #include "http/metrics.h"
 #include "http/router.h"
 #include "http/server.h"
+#include "http/stream_metrics.h"
 #include "protocol/json_parser_pool.h"
 #include "server/data_dir_lock.h"
 #include "stream/stream_manager.h"
@@ -42,6 +44,14 @@ Status PrepareDataDir(const std::filesystem::path& data_dir) {
 }
 
 // Creates the demo stream unless it exists already (from an earlier run).
+// Every open shard holds a few files open; on-demand streams can have hundreds of shards.
+void RaiseOpenFileLimit() {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur >= limit.rlim_max) return;
+  limit.rlim_cur = limit.rlim_max;
+  if (setrlimit(RLIMIT_NOFILE, &limit) != 0) spdlog::warn("cannot raise the open file limit");
+}
+
 void EnsureDemoStream(stream::StreamManager& streams) {
   if (streams.Describe(kDemoStreamName)) return;
   stream::CreateStreamParams params;
@@ -95,6 +105,9 @@ int Serve(const ServerConfig& config) {
   stream_options.shard_limit = config.shard_limit;
   stream_options.durability = config.durability;
   stream_options.iterator_lifetime_ms = config.shard_iterator_lifetime_ms;
+  stream_options.enforce_limits = config.enforce_limits;
+  stream_options.on_demand = config.on_demand;
+  RaiseOpenFileLimit();
   auto streams = stream::StreamManager::Open(stream_options);
   if (!streams) {
     spdlog::error("{}", streams.error().message);
@@ -104,6 +117,7 @@ int Serve(const ServerConfig& config) {
   if (config.create_demo_stream) EnsureDemoStream(**streams);
 
   http::Metrics metrics;
+  metrics.AddCollector([&s = **streams](std::string& out) { http::RenderStreamMetrics(s, out); });
   http::Router router(metrics);
   router.AddStandardServices();
   http::KinesisApi kinesis(**streams);

@@ -14,6 +14,8 @@ namespace sluice::stream {
 // Kinesis retention bounds, in hours.
 inline constexpr int64_t kMinRetentionHours = 24;
 inline constexpr int64_t kMaxRetentionHours = 8760;
+// A stream's largest record (UpdateMaxRecordSize), in KiB.
+inline constexpr uint32_t kDefaultMaxRecordSizeKib = 1024;
 
 // Kinesis stream states. CREATING and DELETING last the configured state-change delay.
 enum class StreamStatus { kCreating, kActive, kUpdating, kDeleting };
@@ -30,7 +32,9 @@ struct ShardInfo {
   std::optional<uint32_t> adjacent_parent_index;
   HashKeyRange range;
   int64_t created_ms = 0;
-  // Set once the shard is closed by a reshard: one past its last position.
+  // Set once the shard is closed by a reshard: one past its last position. (Between the
+  // reshard and the end of the appends in flight, a closed shard has children but no end
+  // position yet.)
   std::optional<uint64_t> end_position;
 
   bool open() const { return !end_position.has_value(); }
@@ -45,6 +49,7 @@ struct StreamInfo {
   int64_t created_ms = 0;
   int64_t status_changed_ms = 0;
   int64_t retention_hours = 24;
+  uint32_t max_record_size_kib = kDefaultMaxRecordSizeKib;
   std::vector<ShardInfo> shards;
   std::map<std::string, std::string> tags;
 };

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <system_error>
 
+#include "common/assert.h"
 #include "storage/posix_env.h"
 
 namespace sluice::stream {
@@ -25,7 +26,8 @@ int64_t SystemNowMs() {
 
 }  // namespace
 
-StreamManager::StreamManager(StreamManagerOptions options) : options_(std::move(options)) {}
+StreamManager::StreamManager(StreamManagerOptions options)
+    : options_(std::move(options)), scaler_(options_.on_demand) {}
 
 Result<std::unique_ptr<StreamManager>> StreamManager::Open(StreamManagerOptions options) {
   std::unique_ptr<StreamManager> manager(new StreamManager(std::move(options)));
@@ -86,27 +88,84 @@ tl::unexpected<Error> StreamManager::NotActive(std::string_view name, StreamStat
                   " not ACTIVE, instead in state " + std::string(StreamStatusName(status)));
 }
 
+std::shared_ptr<const ShardSet> StreamManager::Stream::shards() const {
+  std::lock_guard lock(data_mu);
+  return shard_set;
+}
+
+void StreamManager::Stream::set_shards(std::shared_ptr<const ShardSet> shards) {
+  std::lock_guard lock(data_mu);
+  shard_set = std::move(shards);
+}
+
+bool StreamManager::Stream::AdmitOnDemandWrite(size_t bytes, int64_t now_ms) {
+  std::lock_guard lock(data_mu);
+  return !ceiling || ceiling->TryTake(static_cast<double>(bytes), now_ms);
+}
+
+Result<LiveShard> StreamManager::OpenShard(const Stream& stream, const ShardInfo& info) {
+  storage::ShardLogOptions log_options;
+  log_options.name = stream.info.name + "/" + ShardIdOf(info.index);
+  log_options.durability = options_.durability;
+  log_options.retention_ms = stream.info.retention_hours * kHourMs;
+  log_options.clock = options_.clock;
+  const std::string dir = (StreamDir(stream.info.uid) / ShardIdOf(info.index)).string();
+  auto log =
+      storage::ShardLog::Open(storage::PosixEnv::Default(), flusher_.get(), dir, log_options);
+  if (!log) return Fail(log.error());
+  return LiveShard{info, std::shared_ptr<storage::ShardLog>(std::move(*log)),
+                   std::make_shared<ShardTraffic>(options_.shard_quotas)};
+}
+
 Status StreamManager::OpenShardLogs(Stream& stream) {
-  stream.shards.clear();
+  std::vector<LiveShard> shards;
   for (const ShardInfo& info : stream.info.shards) {
-    storage::ShardLogOptions log_options;
-    log_options.name = stream.info.name + "/" + ShardIdOf(info.index);
-    log_options.durability = options_.durability;
-    log_options.retention_ms = stream.info.retention_hours * kHourMs;
-    log_options.clock = options_.clock;
-    const std::string dir = (StreamDir(stream.info.uid) / ShardIdOf(info.index)).string();
-    auto log =
-        storage::ShardLog::Open(storage::PosixEnv::Default(), flusher_.get(), dir, log_options);
-    if (!log) return Fail(log.error());
-    stream.shards.push_back(Shard{info, std::move(*log)});
+    auto shard = OpenShard(stream, info);
+    if (!shard) return Fail(shard.error());
+    shards.push_back(std::move(*shard));
   }
-  stream.routes.clear();
-  for (size_t i = 0; i < stream.shards.size(); ++i) {
-    if (stream.shards[i].info.open())
-      stream.routes.emplace_back(stream.shards[i].info.range.start, i);
+  stream.set_shards(std::make_shared<const ShardSet>(std::move(shards)));
+  stream.mode = stream.info.mode;
+  stream.max_record_bytes = stream.info.max_record_size_kib * 1024;
+  {
+    std::lock_guard lock(stream.data_mu);
+    stream.ceiling.emplace(options_.on_demand.max_write_bytes_per_sec,
+                           options_.on_demand.max_write_bytes_per_sec);
   }
-  std::sort(stream.routes.begin(), stream.routes.end());
+  return FinishInterruptedReshards(stream);
+}
+
+Status StreamManager::FinishInterruptedReshards(Stream& stream) {
+  // A closed shard takes no more appends; one the last run closed but had not recorded
+  // the end of (a crash in the middle of a reshard) ends where its log ends.
+  const std::shared_ptr<const ShardSet> set = stream.shards();
+  bool changed = false;
+  for (const LiveShard& shard : set->all()) {
+    if (set->IsOpen(shard.info.index)) continue;
+    if (auto ok = shard.log->Close(); !ok) return ok;
+    if (shard.info.end_position) continue;
+    const uint64_t end = shard.log->tail_position();
+    if (auto ok = store_->SetShardEnd(stream.info.uid, shard.info.index, end); !ok) return ok;
+    for (ShardInfo& info : stream.info.shards) {
+      if (info.index == shard.info.index) info.end_position = end;
+    }
+    changed = true;
+  }
+  if (changed) PublishShards(stream);
   return Ok();
+}
+
+void StreamManager::PublishShards(Stream& stream, const std::vector<LiveShard>& added) {
+  // The shards of stream.info, with the logs and traffic of the current set or `added`.
+  const std::shared_ptr<const ShardSet> current = stream.shards();
+  std::vector<LiveShard> shards;
+  for (const ShardInfo& info : stream.info.shards) {
+    const LiveShard* live = current->Find(info.index);
+    for (const LiveShard& shard : added) live = shard.info.index == info.index ? &shard : live;
+    SLUICE_ASSERT(live != nullptr, "a shard of the stream info has no log");
+    shards.push_back(LiveShard{info, live->log, live->traffic});
+  }
+  stream.set_shards(std::make_shared<const ShardSet>(std::move(shards)));
 }
 
 Status StreamManager::Restore() {
@@ -115,6 +174,8 @@ Status StreamManager::Restore() {
   for (StreamInfo& info : *streams) {
     auto stream = std::make_shared<Stream>();
     stream->info = std::move(info);
+    // An update the last run accepted but did not carry out is dropped.
+    if (stream->info.status == StreamStatus::kUpdating) stream->info.status = StreamStatus::kActive;
     stream->status = stream->info.status;
     if (auto ok = OpenShardLogs(*stream); !ok) return ok;
     by_uid_[stream->info.uid] = stream;
@@ -200,6 +261,7 @@ Status StreamManager::CreateStream(const CreateStreamParams& params) {
   info.status = StreamStatus::kCreating;
   info.created_ms = info.status_changed_ms = NowMs();
   info.tags = params.tags;
+  info.max_record_size_kib = params.max_record_size_kib;
   const std::vector<HashKeyRange> ranges = SplitHashKeySpace(shard_count);
   for (uint32_t i = 0; i < shard_count; ++i) {
     info.shards.push_back(
@@ -207,7 +269,7 @@ Status StreamManager::CreateStream(const CreateStreamParams& params) {
   }
   if (auto ok = OpenShardLogs(*stream); !ok) return ok;
   if (auto ok = store_->Insert(info); !ok) {
-    stream->shards.clear();  // closes the logs
+    stream->set_shards(nullptr);  // closes the logs
     std::error_code error;
     std::filesystem::remove_all(StreamDir(info.uid), error);
     return ok;
@@ -286,7 +348,7 @@ Status StreamManager::SetRetention(std::string_view name, int64_t hours, bool in
   }
   if (auto ok = store_->UpdateRetention(stream->info.uid, hours); !ok) return ok;
   stream->info.retention_hours = hours;
-  for (Shard& shard : stream->shards) {
+  for (const LiveShard& shard : stream->shards()->all()) {
     if (auto ok = shard.log->SetRetention(hours * kHourMs, 0); !ok) return ok;
   }
   return Ok();
@@ -333,7 +395,7 @@ AccountLimits StreamManager::Limits() const {
   AccountLimits limits{options_.shard_limit, 0, 0, options_.on_demand_stream_limit};
   std::shared_lock lock(streams_mu_);
   for (const auto& [name, stream] : by_name_) {
-    for (const Shard& shard : stream->shards) limits.open_shard_count += shard.info.open() ? 1 : 0;
+    limits.open_shard_count += static_cast<int64_t>(stream->shards()->open_count());
     if (stream->info.mode == StreamMode::kOnDemand) ++limits.on_demand_stream_count;
   }
   return limits;
@@ -351,7 +413,7 @@ void StreamManager::RemoveStream(const std::shared_ptr<Stream>& stream) {
     by_uid_.erase(stream->info.uid);
   }
   // Readers still holding the stream keep reading until their files are gone.
-  for (Shard& shard : stream->shards) {
+  for (const LiveShard& shard : stream->shards()->all()) {
     const std::string dir = (StreamDir(stream->info.uid) / ShardIdOf(shard.info.index)).string();
     if (auto ok = shard.log->Close(); !ok) {
       spdlog::warn("closing {}: {}", ShardIdOf(shard.info.index), ok.error().message);
@@ -362,6 +424,7 @@ void StreamManager::RemoveStream(const std::shared_ptr<Stream>& stream) {
   }
   std::error_code error;
   std::filesystem::remove(StreamDir(stream->info.uid), error);
+  scaler_.Forget(stream->info.uid);
 }
 
 void StreamManager::CompleteTransitions() {
@@ -373,15 +436,45 @@ void StreamManager::CompleteTransitions() {
   }
   const int64_t now = NowMs();
   for (const std::shared_ptr<Stream>& stream : streams) {
+    ExpireClosedShards(*stream);
     if (now < stream->info.status_changed_ms + options_.state_change_delay_ms) continue;
-    if (stream->info.status == StreamStatus::kCreating) {
-      if (auto ok = ChangeStatus(*stream, StreamStatus::kActive); !ok) {
-        spdlog::error("activating stream '{}': {}", stream->info.name, ok.error().message);
-      }
-    } else if (stream->info.status == StreamStatus::kDeleting) {
-      RemoveStream(stream);
+    switch (stream->info.status) {
+      case StreamStatus::kCreating:
+        Activate(*stream);
+        break;
+      case StreamStatus::kUpdating:
+        if (stream->pending_change) {
+          if (auto ok = stream->pending_change(); !ok) {
+            spdlog::error("updating stream '{}': {}", stream->info.name, ok.error().message);
+          }
+          stream->pending_change = nullptr;
+        }
+        Activate(*stream);
+        break;
+      case StreamStatus::kDeleting:
+        RemoveStream(stream);
+        break;
+      case StreamStatus::kActive:
+        break;
     }
   }
+  if (now >= next_scale_ms_) {
+    next_scale_ms_ = now + options_.on_demand.interval_ms;
+    Scale(streams, now);
+  }
+}
+
+void StreamManager::Activate(Stream& stream) {
+  if (auto ok = ChangeStatus(stream, StreamStatus::kActive); !ok) {
+    spdlog::error("activating stream '{}': {}", stream.info.name, ok.error().message);
+  }
+}
+
+void StreamManager::BeginUpdate(Stream& stream, std::function<Status()> change) {
+  if (auto ok = ChangeStatus(stream, StreamStatus::kUpdating); !ok) {
+    spdlog::error("updating stream '{}': {}", stream.info.name, ok.error().message);
+  }
+  stream.pending_change = std::move(change);
 }
 
 void StreamManager::RunReaper() {

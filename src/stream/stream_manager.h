@@ -23,7 +23,10 @@
 #include "storage/read_batch.h"
 #include "storage/shard_log.h"
 #include "stream/hash_key.h"
+#include "stream/on_demand_scaler.h"
 #include "stream/shard_iterator.h"
+#include "stream/shard_set.h"
+#include "stream/shard_traffic.h"
 #include "stream/stream_info.h"
 #include "stream/stream_store.h"
 
@@ -41,6 +44,13 @@ struct StreamManagerOptions {
   // Open shards the account may have (DescribeLimits' ShardLimit).
   int64_t shard_limit = 10'000;
   int64_t on_demand_stream_limit = 50;
+  // Provisioned shards refuse traffic past their quotas, on-demand streams past their
+  // ceiling (ProvisionedThroughputExceededException). Off: no throughput limit at all,
+  // for benchmarks and local experiments.
+  bool enforce_limits = true;
+  ShardQuotas shard_quotas;
+  // On-demand streams: how capacity follows the traffic, and the write ceiling.
+  OnDemandOptions on_demand;
   // Milliseconds since the epoch; empty: the system clock. Tests pass a fake one.
   std::function<int64_t()> clock;
 };
@@ -50,6 +60,7 @@ struct CreateStreamParams {
   StreamMode mode = StreamMode::kProvisioned;
   std::optional<uint32_t> shard_count;  // required for PROVISIONED
   std::map<std::string, std::string> tags;
+  uint32_t max_record_size_kib = kDefaultMaxRecordSizeKib;
 };
 
 // One record of a PutRecords call.
@@ -85,6 +96,7 @@ struct ReadResult {
   storage::ReadBatch batch;
   uint32_t shard_index = 0;
   std::optional<std::string> next_iterator;  // absent past the end of a closed shard
+  std::vector<ShardInfo> children;           // set when next_iterator is absent
   int64_t millis_behind_latest = 0;
 };
 
@@ -120,6 +132,22 @@ class StreamManager {
   [[nodiscard]] Status RemoveTags(std::string_view name, const std::vector<std::string>& keys);
   AccountLimits Limits() const;
 
+  // Resharding (stream_reshard.cc). Each checks the request now, turns the stream
+  // UPDATING, and changes the shards when the state-change delay ends.
+  [[nodiscard]] Status SplitShard(std::string_view name, std::string_view shard_id,
+                                  HashKey new_starting_hash_key);
+  [[nodiscard]] Status MergeShards(std::string_view name, std::string_view shard_id,
+                                   std::string_view adjacent_shard_id);
+  // UNIFORM_SCALING to `target` open shards; returns the current open shard count.
+  [[nodiscard]] Result<uint32_t> UpdateShardCount(std::string_view name, uint32_t target);
+  // Stream settings (stream_settings.cc), also applied when UPDATING ends.
+  [[nodiscard]] Status UpdateStreamMode(std::string_view name, StreamMode mode);
+  [[nodiscard]] Status UpdateMaxRecordSize(std::string_view name, uint32_t kib);
+  // The stream's largest record's data, in bytes.
+  [[nodiscard]] Result<uint32_t> MaxRecordBytes(std::string_view name) const;
+  // Per-shard write rates and shard counts, for /metrics.
+  std::vector<ShardRate> ShardRates() const;
+
   // Stores the entries, grouped by shard (the entries of one shard are one append), and
   // calls `done` exactly once when every group is durable or failed — on a storage thread,
   // or inline if the request fails as a whole (unknown stream, not ACTIVE).
@@ -136,24 +164,69 @@ class StreamManager {
   const StreamManagerOptions& options() const { return options_; }
 
  private:
-  struct Shard {
-    ShardInfo info;
-    std::unique_ptr<storage::ShardLog> log;
-  };
-  // A stream's runtime. `info` changes under the manager's mu_; `shards` is fixed once
-  // the stream is created (resharding comes with its own routing snapshot).
+  // A stream's runtime. `info` and `pending_change` change under the manager's mu_; the
+  // data path reads the atomics and a snapshot of the shards, never `info`.
   struct Stream {
     StreamInfo info;
-    std::vector<Shard> shards;
-    // Open shards as (start of hash range, index into `shards`), sorted: PutRecords routes
-    // each key by binary search. Built with `shards`.
-    std::vector<std::pair<HashKey, size_t>> routes;
     std::atomic<StreamStatus> status{StreamStatus::kCreating};
+    std::atomic<StreamMode> mode{StreamMode::kProvisioned};
+    std::atomic<uint32_t> max_record_bytes{kDefaultMaxRecordSizeKib * 1024};
+    // Runs when UPDATING ends (a reshard, a mode change).
+    std::function<Status()> pending_change;
+
+    std::shared_ptr<const ShardSet> shards() const;
+    void set_shards(std::shared_ptr<const ShardSet> shards);
+    // The on-demand write ceiling, in bytes.
+    bool AdmitOnDemandWrite(size_t bytes, int64_t now_ms);
+
+    mutable std::mutex data_mu;  // the two members below
+    std::shared_ptr<const ShardSet> shard_set;
+    std::optional<TokenBucket> ceiling;
   };
 
   explicit StreamManager(StreamManagerOptions options);
   std::filesystem::path StreamDir(uint64_t uid) const;
+  [[nodiscard]] Result<LiveShard> OpenShard(const Stream& stream, const ShardInfo& info);
   [[nodiscard]] Status OpenShardLogs(Stream& stream);
+  [[nodiscard]] Status FinishInterruptedReshards(Stream& stream);
+  // Publishes a new shard set built from stream.info.shards, with the logs of the current
+  // set and `added`.
+  void PublishShards(Stream& stream, const std::vector<LiveShard>& added = {});
+  // The reshard primitive (stream_reshard.cc): closes the open shards `parents` (one, or
+  // two adjacent) and opens `children` in their place; returns the children's indexes.
+  // Holds mu_.
+  [[nodiscard]] Result<std::vector<uint32_t>> Reshard(Stream& stream,
+                                                      const std::vector<uint32_t>& parents,
+                                                      std::vector<ShardInfo> children);
+  [[nodiscard]] Result<std::vector<uint32_t>> Split(Stream& stream, uint32_t index,
+                                                    HashKey new_start);
+  [[nodiscard]] Result<std::vector<uint32_t>> Merge(Stream& stream, uint32_t index,
+                                                    uint32_t adjacent);
+  // Cuts a shard into `pieces` (a power of two) of equal hash ranges.
+  [[nodiscard]] Status SplitInto(Stream& stream, uint32_t index, uint32_t pieces);
+  [[nodiscard]] Status ScaleUniformly(Stream& stream, uint32_t target);
+  void DestroyShards(const Stream& stream, const std::vector<LiveShard>& shards);
+  // Checks shared by the resharding calls: the stream exists, is ACTIVE and PROVISIONED.
+  [[nodiscard]] Result<std::shared_ptr<Stream>> FindReshardable(std::string_view name,
+                                                                std::string_view operation);
+  [[nodiscard]] Result<const LiveShard*> FindOpenShard(const Stream& stream,
+                                                       std::string_view shard_id) const;
+  // The stream exists and is ACTIVE (a settings change may start).
+  [[nodiscard]] Result<std::shared_ptr<Stream>> FindUpdatable(std::string_view name);
+  void Activate(Stream& stream);
+  void BeginUpdate(Stream& stream, std::function<Status()> change);
+  void ExpireClosedShards(Stream& stream);
+  // Samples every stream's shards and carries out the on-demand scaler's plan
+  // (stream_scaling.cc). Holds mu_.
+  void Scale(const std::vector<std::shared_ptr<Stream>>& streams, int64_t now_ms);
+  struct PendingPut;
+  // Routes the entries `indexes` of `pending` over the stream's open shards and appends
+  // them; entries whose shard closed meanwhile are routed again over the new shards.
+  // Refuses (in `pending`'s outcomes) and drops from `indexes` the entries over the
+  // throughput limits.
+  void Admit(Stream& stream, PendingPut& pending, std::vector<size_t>& indexes);
+  void PutEntries(Stream& stream, const std::shared_ptr<PendingPut>& pending,
+                  const std::vector<size_t>& indexes, int attempt);
   [[nodiscard]] Status Restore();
   void RemoveOrphanedData();
   std::shared_ptr<Stream> FindByName(std::string_view name) const;
@@ -173,6 +246,8 @@ class StreamManager {
   std::unique_ptr<StreamStore> store_;  // guarded by mu_
   std::unique_ptr<storage::Flusher> flusher_;
   std::unique_ptr<ShardIteratorCodec> iterators_;
+  OnDemandScaler scaler_;      // guarded by mu_
+  int64_t next_scale_ms_ = 0;  // guarded by mu_
 
   mutable std::mutex mu_;                 // control plane: store_ and every Stream::info
   mutable std::shared_mutex streams_mu_;  // the two maps below

@@ -10,9 +10,33 @@ namespace sluice::stream {
 namespace {
 
 constexpr size_t kMaxGetRecordsBytes = size_t{10} << 20;
+// Routing attempts of one entry: a reshard between routing and appending sends it back once.
+constexpr int kMaxRouteAttempts = 3;
+
+Error Throttled(std::string what, std::string_view stream, std::string_view account) {
+  return Error{ErrorCode::kResourceExhausted,
+               "Rate exceeded for " + what + " in stream " + std::string(stream) +
+                   " under account " + std::string(account) + ".",
+               "ProvisionedThroughputExceededException"};
+}
+
+// Kinesis per-record error codes for a failed shard append.
+Error RecordError(const Error& error, std::string_view shard_id, std::string_view stream,
+                  std::string_view account) {
+  if (error.code == ErrorCode::kUnavailable || error.code == ErrorCode::kResourceExhausted) {
+    return Throttled("shard " + std::string(shard_id), stream, account);
+  }
+  return Error{ErrorCode::kInternal, "Internal service failure.", "InternalFailure"};
+}
+
+size_t ChargedBytes(const PutEntry& entry) {
+  return entry.data.size() + entry.partition_key.size();
+}
+
+}  // namespace
 
 // The state of one PutRecords call while its shard appends complete.
-struct PendingPut {
+struct StreamManager::PendingPut {
   std::vector<PutEntry> entries;
   std::vector<PutOutcome> outcomes;
   std::atomic<size_t> groups_left{0};
@@ -26,20 +50,6 @@ struct PendingPut {
   }
 };
 
-// Kinesis per-record error codes for a failed shard append.
-Error RecordError(const Error& error, std::string_view shard_id, std::string_view stream,
-                  std::string_view account) {
-  if (error.code == ErrorCode::kUnavailable || error.code == ErrorCode::kResourceExhausted) {
-    return Error{ErrorCode::kResourceExhausted,
-                 "Rate exceeded for shard " + std::string(shard_id) + " in stream " +
-                     std::string(stream) + " under account " + std::string(account) + ".",
-                 "ProvisionedThroughputExceededException"};
-  }
-  return Error{ErrorCode::kInternal, "Internal service failure.", "InternalFailure"};
-}
-
-}  // namespace
-
 void StreamManager::PutRecords(std::string_view name, std::vector<PutEntry> entries,
                                PutCallback done) {
   auto found = FindActive(name);
@@ -47,35 +57,70 @@ void StreamManager::PutRecords(std::string_view name, std::vector<PutEntry> entr
     done(Fail(found.error()));
     return;
   }
-  std::shared_ptr<Stream> stream = std::move(*found);
-  const auto& routes = stream->routes;
-  std::vector<std::vector<size_t>> groups(stream->shards.size());
-  for (size_t i = 0; i < entries.size(); ++i) {
-    const HashKey key = entries[i].explicit_hash_key.value_or(HashKeyOf(entries[i].partition_key));
-    auto next = std::upper_bound(routes.begin(), routes.end(), std::make_pair(key, SIZE_MAX));
-    groups[std::prev(next)->second].push_back(i);
-  }
-
   auto pending = std::make_shared<PendingPut>();
   pending->outcomes.resize(entries.size());
   pending->entries = std::move(entries);
   pending->done = std::move(done);
-  size_t group_count = 0;
-  for (const auto& group : groups) group_count += group.empty() ? 0 : 1;
-  pending->groups_left = group_count + 1;  // +1 until every group is queued
+  pending->groups_left = 1;  // until every group is queued
+  std::vector<size_t> indexes(pending->entries.size());
+  for (size_t i = 0; i < indexes.size(); ++i) indexes[i] = i;
+  Admit(**found, *pending, indexes);
+  PutEntries(**found, pending, indexes, 0);
+  pending->GroupDone();
+}
 
+void StreamManager::Admit(Stream& stream, PendingPut& pending, std::vector<size_t>& indexes) {
+  // Throughput limits: per shard on provisioned streams, the stream's ceiling on on-demand
+  // ones. A refused record gets ProvisionedThroughputExceededException and is not stored.
+  if (!options_.enforce_limits) return;
+  const int64_t now = NowMs();
+  const bool on_demand = stream.mode.load() == StreamMode::kOnDemand;
+  if (on_demand) {
+    size_t total = 0;
+    for (size_t i : indexes) total += ChargedBytes(pending.entries[i]);
+    if (stream.AdmitOnDemandWrite(total, now)) return;
+  }
+  const std::shared_ptr<const ShardSet> set = stream.shards();
+  std::erase_if(indexes, [&](size_t i) {
+    const PutEntry& entry = pending.entries[i];
+    const LiveShard& shard =
+        set->all()[set->Route(entry.explicit_hash_key.value_or(HashKeyOf(entry.partition_key)))];
+    const bool admitted = on_demand ? stream.AdmitOnDemandWrite(ChargedBytes(entry), now)
+                                    : shard.traffic->AdmitWrite(ChargedBytes(entry), now);
+    if (admitted) return false;
+    pending.outcomes[i].shard_index = shard.info.index;
+    pending.outcomes[i].error =
+        Throttled(on_demand ? std::string("stream") : "shard " + ShardIdOf(shard.info.index),
+                  stream.info.name, options_.account_id);
+    return true;
+  });
+}
+
+void StreamManager::PutEntries(Stream& stream, const std::shared_ptr<PendingPut>& pending,
+                               const std::vector<size_t>& indexes, int attempt) {
+  const std::shared_ptr<const ShardSet> set = stream.shards();
+  std::vector<std::vector<size_t>> groups(set->all().size());
+  for (size_t i : indexes) {
+    const PutEntry& entry = pending->entries[i];
+    groups[set->Route(entry.explicit_hash_key.value_or(HashKeyOf(entry.partition_key)))].push_back(
+        i);
+  }
   for (size_t s = 0; s < groups.size(); ++s) {
     if (groups[s].empty()) continue;
-    Shard& shard = stream->shards[s];
+    const LiveShard& shard = set->all()[s];
     std::vector<storage::RecordInput> inputs;
     inputs.reserve(groups[s].size());
+    size_t bytes = 0;
     for (size_t i : groups[s]) {
       const PutEntry& entry = pending->entries[i];
       inputs.push_back(storage::RecordInput{entry.partition_key, {}, entry.data});
+      bytes += ChargedBytes(entry);
     }
-    const uint32_t shard_index = shard.info.index;
-    auto complete = [this, pending, shard_index, indexes = groups[s],
-                     stream_name = stream->info.name](Result<storage::AppendResult> result) {
+    ++pending->groups_left;
+    auto complete = [this, pending, shard_index = shard.info.index, traffic = shard.traffic, bytes,
+                     indexes = groups[s],
+                     stream_name = stream.info.name](Result<storage::AppendResult> result) {
+      if (result) traffic->CountWrite(indexes.size(), bytes);
       for (size_t k = 0; k < indexes.size(); ++k) {
         PutOutcome& outcome = pending->outcomes[indexes[k]];
         outcome.shard_index = shard_index;
@@ -88,11 +133,16 @@ void StreamManager::PutRecords(std::string_view name, std::vector<PutEntry> entr
       }
       pending->GroupDone();
     };
-    if (auto queued = shard.log->AppendAsync(inputs, complete); !queued) {
-      complete(Fail(queued.error()));
+    auto queued = shard.log->AppendAsync(inputs, complete);
+    if (queued) continue;
+    if (queued.error().code == ErrorCode::kFailedPrecondition && attempt + 1 < kMaxRouteAttempts) {
+      // The shard closed in a reshard since `set` was taken: route over the new shards.
+      PutEntries(stream, pending, groups[s], attempt + 1);
+      pending->GroupDone();
+      continue;
     }
+    complete(Fail(queued.error()));
   }
-  pending->GroupDone();
 }
 
 Result<std::string> StreamManager::GetShardIterator(std::string_view name,
@@ -101,13 +151,15 @@ Result<std::string> StreamManager::GetShardIterator(std::string_view name,
   auto found = FindActive(name);
   if (!found) return Fail(found.error());
   const Stream& stream = **found;
+  const std::shared_ptr<const ShardSet> set = stream.shards();
   const std::optional<uint32_t> index = ParseShardId(shard_id);
-  if (!index || *index >= stream.shards.size()) {
+  const LiveShard* shard = index ? set->Find(*index) : nullptr;
+  if (!shard) {
     return Fail(ErrorCode::kNotFound, "Shard " + std::string(shard_id) + " in stream " +
                                           std::string(name) + " under account " +
                                           options_.account_id + " does not exist");
   }
-  const storage::ShardLog& log = *stream.shards[*index].log;
+  const storage::ShardLog& log = *shard->log;
   const int64_t now = NowMs();
   uint64_t position = 0;
   switch (request.type) {
@@ -174,7 +226,9 @@ Result<ReadResult> StreamManager::GetRecords(std::string_view iterator, size_t l
   auto state = iterators_->Decode(iterator, now);
   if (!state) return Fail(state.error());
   std::shared_ptr<Stream> stream = FindByUid(state->stream_uid);
-  if (!stream || state->shard_index >= stream->shards.size()) {
+  const std::shared_ptr<const ShardSet> set = stream ? stream->shards() : nullptr;
+  const LiveShard* shard = set ? set->Find(state->shard_index) : nullptr;
+  if (!shard) {
     return Fail(ErrorCode::kNotFound, "Shard " + ShardIdOf(state->shard_index) +
                                           " in stream under account " + options_.account_id +
                                           " does not exist");
@@ -183,20 +237,28 @@ Result<ReadResult> StreamManager::GetRecords(std::string_view iterator, size_t l
   if (status != StreamStatus::kActive && status != StreamStatus::kUpdating) {
     return NotFound(stream->info.name);
   }
-  const Shard& shard = stream->shards[state->shard_index];
+  const bool quotas = options_.enforce_limits && stream->mode.load() == StreamMode::kProvisioned;
+  if (quotas && !shard->traffic->AdmitRead(now)) {
+    return Fail(
+        Throttled("Shard " + ShardIdOf(shard->info.index), stream->info.name, options_.account_id));
+  }
   ReadResult result;
   result.shard_index = state->shard_index;
-  if (auto ok = shard.log->Read(state->position, storage::ReadLimits{limit, kMaxGetRecordsBytes},
-                                &result.batch);
+  if (auto ok = shard->log->Read(state->position, storage::ReadLimits{limit, kMaxGetRecordsBytes},
+                                 &result.batch);
       !ok) {
     return Fail(ok.error());
   }
+  if (quotas) shard->traffic->ChargeRead(result.batch.payload_bytes(), now);
   const uint64_t next = result.batch.next_position();
-  if (shard.info.open() || next < *shard.info.end_position) {
+  const std::optional<uint64_t> end = shard->info.end_position;
+  if (!end || next < *end) {
     result.next_iterator = iterators_->Encode(
         IteratorState{stream->info.uid, state->shard_index, next, iterators_->ExpiryFor(now)});
+  } else {
+    result.children = set->ChildrenOf(state->shard_index);
   }
-  if (!result.batch.empty() && next < shard.log->tail_position()) {
+  if (!result.batch.empty() && next < shard->log->tail_position()) {
     result.millis_behind_latest =
         std::max<int64_t>(0, now - result.batch.records().back().arrival_ms);
   }

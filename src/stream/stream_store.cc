@@ -35,6 +35,13 @@ CREATE TABLE IF NOT EXISTS stream_tags(
   PRIMARY KEY(stream_uid, key));
 )sql";
 
+// Changes to the schema above, applied in order to a meta.db whose user_version is lower.
+constexpr const char* kMigrations[] = {
+    // 1: per-stream record size limit (UpdateMaxRecordSize) and encryption key.
+    "ALTER TABLE streams ADD COLUMN max_record_size_kib INTEGER NOT NULL DEFAULT 1024;"
+    "ALTER TABLE streams ADD COLUMN encryption_key TEXT;",
+};
+
 constexpr const char* kIteratorKeySetting = "shard_iterator_key";
 constexpr const char* kNextUidSetting = "next_stream_uid";
 
@@ -69,7 +76,26 @@ std::optional<uint32_t> OptionalIndex(const SqliteStatement& row, int column) {
 
 Result<std::unique_ptr<StreamStore>> StreamStore::Open(SqliteDatabase& db) {
   if (auto ok = db.Exec(kSchema); !ok) return Fail(ok.error());
-  return std::unique_ptr<StreamStore>(new StreamStore(db));
+  std::unique_ptr<StreamStore> store(new StreamStore(db));
+  if (auto ok = store->Migrate(); !ok) return Fail(ok.error());
+  return store;
+}
+
+Status StreamStore::Migrate() {
+  auto version = db_.Prepare("PRAGMA user_version");
+  if (!version) return Fail(version.error());
+  auto row = version->Step();
+  if (!row) return Fail(row.error());
+  const int64_t current = *row ? version->ColumnInt(0) : 0;
+  const int64_t latest = static_cast<int64_t>(std::size(kMigrations));
+  for (int64_t step = current; step < latest; ++step) {
+    Status applied = InTransaction([&]() -> Status {
+      if (auto ok = db_.Exec(kMigrations[step]); !ok) return ok;
+      return db_.Exec("PRAGMA user_version = " + std::to_string(step + 1));
+    });
+    if (!applied) return applied;
+  }
+  return Ok();
 }
 
 template <typename Body>
@@ -85,8 +111,8 @@ Status StreamStore::InTransaction(Body&& body) {
 
 Result<std::vector<StreamInfo>> StreamStore::LoadAll() {
   auto rows = db_.Prepare(
-      "SELECT uid, name, mode, status, created_ms, status_changed_ms, retention_hours "
-      "FROM streams ORDER BY name");
+      "SELECT uid, name, mode, status, created_ms, status_changed_ms, retention_hours, "
+      "max_record_size_kib FROM streams ORDER BY name");
   if (!rows) return Fail(rows.error());
   std::vector<StreamInfo> streams;
   auto read = rows->ForEachRow([&]() -> Status {
@@ -98,6 +124,7 @@ Result<std::vector<StreamInfo>> StreamStore::LoadAll() {
     info.created_ms = rows->ColumnInt(4);
     info.status_changed_ms = rows->ColumnInt(5);
     info.retention_hours = rows->ColumnInt(6);
+    info.max_record_size_kib = static_cast<uint32_t>(rows->ColumnInt(7));
     streams.push_back(std::move(info));
     return Ok();
   });
@@ -189,13 +216,14 @@ Status StreamStore::Insert(const StreamInfo& stream) {
   return InTransaction([&]() -> Status {
     auto statement = db_.Prepare(
         "INSERT INTO streams(uid, name, mode, status, created_ms, status_changed_ms, "
-        "retention_hours) VALUES(?,?,?,?,?,?,?)");
+        "retention_hours, max_record_size_kib) VALUES(?,?,?,?,?,?,?,?)");
     if (!statement) return Fail(statement.error());
     statement->Bind(1, static_cast<int64_t>(stream.uid)).Bind(2, stream.name);
     statement->Bind(3, static_cast<int64_t>(stream.mode));
     statement->Bind(4, static_cast<int64_t>(stream.status));
     statement->Bind(5, stream.created_ms).Bind(6, stream.status_changed_ms);
     statement->Bind(7, stream.retention_hours);
+    statement->Bind(8, static_cast<int64_t>(stream.max_record_size_kib));
     if (auto ok = statement->Run(); !ok) return ok;
     for (const ShardInfo& shard : stream.shards) {
       if (auto ok = InsertShard(db_, stream.uid, shard); !ok) return ok;
@@ -213,10 +241,47 @@ Status StreamStore::UpdateStatus(uint64_t uid, StreamStatus status, int64_t chan
   return statement->Run();
 }
 
-Status StreamStore::UpdateRetention(uint64_t uid, int64_t retention_hours) {
-  auto statement = db_.Prepare("UPDATE streams SET retention_hours = ? WHERE uid = ?");
+Status StreamStore::UpdateStreamColumn(uint64_t uid, std::string_view column, int64_t value) {
+  auto statement = db_.Prepare("UPDATE streams SET " + std::string(column) + " = ? WHERE uid = ?");
   if (!statement) return Fail(statement.error());
-  statement->Bind(1, retention_hours).Bind(2, static_cast<int64_t>(uid));
+  statement->Bind(1, value).Bind(2, static_cast<int64_t>(uid));
+  return statement->Run();
+}
+
+Status StreamStore::UpdateRetention(uint64_t uid, int64_t retention_hours) {
+  return UpdateStreamColumn(uid, "retention_hours", retention_hours);
+}
+
+Status StreamStore::UpdateMode(uint64_t uid, StreamMode mode) {
+  return UpdateStreamColumn(uid, "mode", static_cast<int64_t>(mode));
+}
+
+Status StreamStore::UpdateMaxRecordSize(uint64_t uid, uint32_t kib) {
+  return UpdateStreamColumn(uid, "max_record_size_kib", kib);
+}
+
+Status StreamStore::AddShards(uint64_t uid, const std::vector<ShardInfo>& shards) {
+  return InTransaction([&]() -> Status {
+    for (const ShardInfo& shard : shards) {
+      if (auto ok = InsertShard(db_, uid, shard); !ok) return ok;
+    }
+    return Ok();
+  });
+}
+
+Status StreamStore::SetShardEnd(uint64_t uid, uint32_t index, uint64_t end_position) {
+  auto statement =
+      db_.Prepare("UPDATE shards SET end_position = ? WHERE stream_uid = ? AND shard_index = ?");
+  if (!statement) return Fail(statement.error());
+  statement->Bind(1, static_cast<int64_t>(end_position)).Bind(2, static_cast<int64_t>(uid));
+  statement->Bind(3, static_cast<int64_t>(index));
+  return statement->Run();
+}
+
+Status StreamStore::DeleteShard(uint64_t uid, uint32_t index) {
+  auto statement = db_.Prepare("DELETE FROM shards WHERE stream_uid = ? AND shard_index = ?");
+  if (!statement) return Fail(statement.error());
+  statement->Bind(1, static_cast<int64_t>(uid)).Bind(2, static_cast<int64_t>(index));
   return statement->Run();
 }
 

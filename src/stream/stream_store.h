@@ -4,6 +4,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/result.h"
@@ -30,11 +31,20 @@ class StreamStore {
   [[nodiscard]] Status Insert(const StreamInfo& stream);
   [[nodiscard]] Status UpdateStatus(uint64_t uid, StreamStatus status, int64_t changed_ms);
   [[nodiscard]] Status UpdateRetention(uint64_t uid, int64_t retention_hours);
+  [[nodiscard]] Status UpdateMode(uint64_t uid, StreamMode mode);
+  [[nodiscard]] Status UpdateMaxRecordSize(uint64_t uid, uint32_t kib);
+  // Resharding: the children of a reshard, a closed shard's end, an expired shard.
+  [[nodiscard]] Status AddShards(uint64_t uid, const std::vector<ShardInfo>& shards);
+  [[nodiscard]] Status SetShardEnd(uint64_t uid, uint32_t index, uint64_t end_position);
+  [[nodiscard]] Status DeleteShard(uint64_t uid, uint32_t index);
   [[nodiscard]] Status ReplaceTags(uint64_t uid, const std::map<std::string, std::string>& tags);
   [[nodiscard]] Status Delete(uint64_t uid);
 
  private:
   explicit StreamStore(SqliteDatabase& db) : db_(db) {}
+  // Brings an older meta.db up to the current schema (PRAGMA user_version).
+  [[nodiscard]] Status Migrate();
+  [[nodiscard]] Status UpdateStreamColumn(uint64_t uid, std::string_view column, int64_t value);
   [[nodiscard]] Status LoadShards(std::map<uint64_t, StreamInfo*>& by_uid);
   [[nodiscard]] Status LoadTags(std::map<uint64_t, StreamInfo*>& by_uid);
   [[nodiscard]] Status WriteTags(uint64_t uid, const std::map<std::string, std::string>& tags);

@@ -1,0 +1,74 @@
+// KinesisApi: capacity — resharding, capacity mode and the largest record size.
+#include "http/kinesis_api.h"
+#include "protocol/kinesis_responses.h"
+
+namespace sluice::http {
+
+namespace pk = protocol::kinesis;
+
+namespace {
+
+Result<std::string> EmptyReply(const Status& status) {
+  if (!status) return Fail(status.error());
+  return pk::EmptyResponse();
+}
+
+}  // namespace
+
+KinesisApi::Reply KinesisApi::SplitShard(const OperationCall& call) {
+  auto request = pk::ParseSplitShard(call.input);
+  if (!request) co_return Fail(request.error());
+  auto name = Resolve(request->stream);
+  if (!name) co_return Fail(name.error());
+  // The model's pattern admits 39 digits, which can exceed 2^128 - 1.
+  const std::optional<stream::HashKey> key = stream::ParseHashKey(request->new_starting_hash_key);
+  if (!key) {
+    co_return Fail(ErrorCode::kInvalidArgument,
+                   "NewStartingHashKey " + request->new_starting_hash_key +
+                       " is not in the range of hash keys: [0, 2^128-1].");
+  }
+  co_return EmptyReply(streams_.SplitShard(*name, request->shard_to_split, *key));
+}
+
+KinesisApi::Reply KinesisApi::MergeShards(const OperationCall& call) {
+  auto request = pk::ParseMergeShards(call.input);
+  if (!request) co_return Fail(request.error());
+  auto name = Resolve(request->stream);
+  if (!name) co_return Fail(name.error());
+  co_return EmptyReply(
+      streams_.MergeShards(*name, request->shard_to_merge, request->adjacent_shard_to_merge));
+}
+
+KinesisApi::Reply KinesisApi::UpdateShardCount(const OperationCall& call) {
+  auto request = pk::ParseUpdateShardCount(call.input);
+  if (!request) co_return Fail(request.error());
+  auto name = Resolve(request->stream);
+  if (!name) co_return Fail(name.error());
+  const auto target = static_cast<uint32_t>(request->target_shard_count);
+  auto current = streams_.UpdateShardCount(*name, target);
+  if (!current) co_return Fail(current.error());
+  co_return pk::UpdateShardCountResponse(*name, *current, target, streams_.StreamArn(*name));
+}
+
+KinesisApi::Reply KinesisApi::UpdateStreamMode(const OperationCall& call) {
+  auto request = pk::ParseUpdateStreamMode(call.input);
+  if (!request) co_return Fail(request.error());
+  auto name = Resolve(
+      pk::StreamRef{pk::StreamNameOfArn(request->stream_arn).value_or(""), request->stream_arn});
+  if (!name) co_return Fail(name.error());
+  const stream::StreamMode mode = request->stream_mode == "ON_DEMAND"
+                                      ? stream::StreamMode::kOnDemand
+                                      : stream::StreamMode::kProvisioned;
+  co_return EmptyReply(streams_.UpdateStreamMode(*name, mode));
+}
+
+KinesisApi::Reply KinesisApi::UpdateMaxRecordSize(const OperationCall& call) {
+  auto request = pk::ParseUpdateMaxRecordSize(call.input);
+  if (!request) co_return Fail(request.error());
+  auto name = Resolve(request->stream);
+  if (!name) co_return Fail(name.error());
+  co_return EmptyReply(
+      streams_.UpdateMaxRecordSize(*name, static_cast<uint32_t>(request->max_record_size_kib)));
+}
+
+}  // namespace sluice::http
