@@ -4,7 +4,8 @@
 //   raw          sequential 256 KiB writes with fdatasync every 1 MiB (the baseline; run
 //                twice, the faster counts; also with space reserved ahead like the log)
 //   append_sync  `sync` appends of 100-byte and 1 KiB records, batches of 500, from 1, 4
-//                and 16 writer threads on one shard
+//                and 16 writer threads on one shard; each also sealed (AES-256-GCM,
+//                ShardLog::SetSealKey) right after the plain run
 //   read_seq     sequential reads of a 1 GiB shard from the page cache
 //   recovery     opening that 1 GiB shard: after a clean close (files cached and not),
 //                after kill -9 of a writer, and with every index deleted (full rebuild,
@@ -12,11 +13,13 @@
 // Prints its figures, then one line of key=value pairs.
 //
 // Usage: log_bench [--dir PATH] [--seconds S] [--shard-mib N] [--append SIZE:WRITERS]
+//                  [--sealed]
 //   --dir        data folder (default: a temporary folder beside the build's bench/;
 //                removed at the end)
 //   --seconds    length of each timed workload (default 2.5)
 //   --shard-mib  size of the read/recovery shard (default 1024)
 //   --append     run only that append workload (e.g. 1024:16), for profiling
+//   --sealed     with --append: seal it
 
 #include <fcntl.h>
 #include <signal.h>
@@ -56,6 +59,7 @@ struct Config {
   uint64_t shard_bytes = uint64_t{1} << 30;
   size_t only_data_bytes = 0;  // --append: run just this workload
   int only_writers = 0;
+  bool only_sealed = false;
 };
 
 double SecondsSince(Clock::time_point start) {
@@ -131,13 +135,21 @@ struct AppendFigures {
   double syncs_per_second = 0;
 };
 
-AppendFigures AppendSync(const Config& config, Flusher* flusher, size_t data_bytes, int writers) {
+// `sealed`: every batch is sealed with AES-256-GCM under one key.
+AppendFigures AppendSync(const Config& config, Flusher* flusher, size_t data_bytes, int writers,
+                         bool sealed) {
   std::string dir =
       config.dir + "/append-" + std::to_string(data_bytes) + "-" + std::to_string(writers);
   ShardLogOptions options;
   options.name = "bench";
   options.durability = DurabilityPolicy::kSync;
   auto log = Check(ShardLog::Open(PosixEnv::Default(), flusher, dir, options), "open");
+  if (sealed) {
+    SealKey key{1, {}};
+    Check(FillRandom(std::span(reinterpret_cast<char*>(key.bytes.data()), key.bytes.size())),
+          "key");
+    Check(log->SetSealKey(key), "seal key");
+  }
   std::atomic<bool> stop{false};
   std::atomic<uint64_t> records{0};
   std::vector<std::thread> threads;
@@ -157,7 +169,7 @@ AppendFigures AppendSync(const Config& config, Flusher* flusher, size_t data_byt
   stop = true;
   for (std::thread& thread : threads) thread.join();
   double elapsed = SecondsSince(start);
-  uint64_t syncs = log->stats().syncs;
+  ShardWriter::Stats stats = log->stats();
   Check(log->Close(), "close");
   log.reset();
   Check(ShardLog::Destroy(PosixEnv::Default(), dir), "destroy");
@@ -166,10 +178,17 @@ AppendFigures AppendSync(const Config& config, Flusher* flusher, size_t data_byt
   double count = static_cast<double>(records.load());
   figures.records_per_second = count / elapsed;
   figures.data_mb_per_second = count * static_cast<double>(data_bytes) / elapsed / 1e6;
-  figures.disk_mb_per_second =
-      count * static_cast<double>(data_bytes + kKeyBytes + kFrameHeaderBytes) / elapsed / 1e6;
-  figures.syncs_per_second = static_cast<double>(syncs) / elapsed;
+  figures.disk_mb_per_second = static_cast<double>(stats.bytes_written) / elapsed / 1e6;
+  figures.syncs_per_second = static_cast<double>(stats.syncs) / elapsed;
   return figures;
+}
+
+void PrintAppend(size_t data_bytes, int writers, bool sealed, const AppendFigures& f) {
+  std::printf(
+      "append    %s %4zu B x %2d writers: %10.0f records/s %8.1f MB/s data %8.1f MB/s on disk "
+      "%7.0f fdatasync/s\n",
+      sealed ? "sealed" : "sync  ", data_bytes, writers, f.records_per_second, f.data_mb_per_second,
+      f.disk_mb_per_second, f.syncs_per_second);
 }
 
 // Fills a shard with `bytes` of 1 KiB records (policy `none`: this is set-up, not measured).
@@ -292,6 +311,8 @@ Config ParseArgs(int argc, char** argv) {
       config.seconds = std::stod(value());
     } else if (arg == "--shard-mib") {
       config.shard_bytes = std::stoull(value()) << 20;
+    } else if (arg == "--sealed") {
+      config.only_sealed = true;
     } else if (arg == "--append") {
       std::string spec = value();
       size_t colon = spec.find(':');
@@ -323,13 +344,9 @@ int Run(int argc, char** argv) {
               config.seconds, Crc32cUsesHardware() ? "sse4.2" : "portable");
   if (config.only_writers > 0) {
     auto flusher = Check(Flusher::Start(), "flusher");
-    AppendFigures f =
-        AppendSync(config, flusher.get(), config.only_data_bytes, config.only_writers);
-    std::printf(
-        "append    sync %4zu B x %2d writers: %10.0f records/s %8.1f MB/s data %7.0f "
-        "fdatasync/s\n",
-        config.only_data_bytes, config.only_writers, f.records_per_second, f.data_mb_per_second,
-        f.syncs_per_second);
+    PrintAppend(config.only_data_bytes, config.only_writers, config.only_sealed,
+                AppendSync(config, flusher.get(), config.only_data_bytes, config.only_writers,
+                           config.only_sealed));
     if (config.own_dir) std::filesystem::remove_all(config.dir);
     return 0;
   }
@@ -338,6 +355,16 @@ int Run(int argc, char** argv) {
     char text[64];
     std::snprintf(text, sizeof(text), "%.*f", decimals, value);
     summary[key] = text;
+  };
+
+  // Runs one append workload, prints and records it; returns its data MB/s.
+  auto append = [&](Flusher* flusher, size_t data_bytes, int writers, bool sealed,
+                    const std::string& name) {
+    AppendFigures f = AppendSync(config, flusher, data_bytes, writers, sealed);
+    PrintAppend(data_bytes, writers, sealed, f);
+    put(name + "_rec_s", f.records_per_second, 0);
+    put(name + "_mb_s", f.data_mb_per_second, 1);
+    return f.data_mb_per_second;
   };
 
   // The disk's speed drifts (a VM's host cache fills and drains), so the baseline is
@@ -359,17 +386,13 @@ int Run(int argc, char** argv) {
         std::printf("raw       the same, space reserved ahead:  %8.1f MB/s\n", raw_prealloc);
       }
       for (int writers : {1, 4, 16}) {
-        AppendFigures f = AppendSync(config, flusher.get(), data_bytes, writers);
-        std::printf(
-            "append    sync %4zu B x %2d writers: %10.0f records/s %8.1f MB/s data "
-            "%8.1f MB/s on disk %7.0f fdatasync/s\n",
-            data_bytes, writers, f.records_per_second, f.data_mb_per_second, f.disk_mb_per_second,
-            f.syncs_per_second);
-        std::string name = std::string("sync_") + (data_bytes == 100 ? "100b" : "1k") + "_w" +
-                           std::to_string(writers);
-        put(name + "_rec_s", f.records_per_second, 0);
-        put(name + "_mb_s", f.data_mb_per_second, 1);
-        if (data_bytes == 1024 && writers == 16) sync_1k_w16 = f.data_mb_per_second;
+        // Plain and sealed back to back, so the disk's drift affects both alike.
+        std::string name =
+            std::string(data_bytes == 100 ? "100b" : "1k") + "_w" + std::to_string(writers);
+        double plain = append(flusher.get(), data_bytes, writers, false, "sync_" + name);
+        double sealed = append(flusher.get(), data_bytes, writers, true, "sealed_" + name);
+        if (writers == 16) put("sealed_vs_sync_" + name, sealed / plain, 3);
+        if (data_bytes == 1024 && writers == 16) sync_1k_w16 = plain;
       }
     }
   }

@@ -2,9 +2,11 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 
 #include "common/result.h"
+#include "storage/seal.h"
 
 namespace sluice::storage {
 
@@ -47,6 +49,10 @@ struct ShardLogOptions {
 
   // Appends fail with kUnavailable while this many bytes wait for the disk.
   uint64_t max_pending_bytes = uint64_t{64} << 20;
+
+  // Finds the keys of sealed batches (ShardLog::SetSealKey) for reads and Verify; null:
+  // sealed batches cannot be read (kDataLoss). Seeks, recovery and retention need no key.
+  std::shared_ptr<const KeyResolver> keys;
 
   // Milliseconds since the Unix epoch, for arrival times and retention; empty: the
   // system clock. Tests pass a fake one. Called once per append on the appending

@@ -99,7 +99,7 @@ Result<LogRecovery::SegmentFile> LogRecovery::LoadFile(uint64_t base, bool has_i
   return file;
 }
 
-Result<RecoveredLog> LogRecovery::CreateFirstSegment(uint64_t base) {
+Result<std::shared_ptr<Segment>> LogRecovery::CreateEmptySegment(uint64_t base) {
   auto segment = std::make_shared<Segment>(dir_, base, NowMs(options_));
   auto writer = SegmentWriter::Create(env_, *segment, options_.preallocate_bytes);
   if (!writer) return Fail(writer.error());
@@ -109,10 +109,16 @@ Result<RecoveredLog> LogRecovery::CreateFirstSegment(uint64_t base) {
   if (!reader) return Fail(reader.error());
   segment->set_writer(std::move(*writer));
   segment->set_reader(std::move(*reader));
+  return segment;
+}
+
+Result<RecoveredLog> LogRecovery::CreateFirstSegment(uint64_t base) {
+  auto segment = CreateEmptySegment(base);
+  if (!segment) return Fail(segment.error());
   RecoveredLog log;
   log.tail_position = base;
-  log.last_arrival_ms = segment->created_ms();
-  log.segments.push_back(std::move(segment));
+  log.last_arrival_ms = (*segment)->created_ms();
+  log.segments.push_back(std::move(*segment));
   return log;
 }
 
@@ -168,8 +174,8 @@ Result<LogRecovery::ScanResult> LogRecovery::Scan(const SegmentFile& file,
       auto step = probe.Next();
       if (!step) return Fail(step.error());
       if (step->outcome == SegmentScanner::Outcome::kFrame &&
-          step->record.position == checkpoint.position &&
-          step->record.arrival_ms == checkpoint.arrival_ms) {
+          step->frame.record.position == checkpoint.position &&
+          step->frame.record.arrival_ms == checkpoint.arrival_ms) {
         start_offset = checkpoint.offset;
         start_position = checkpoint.position;
         break;
@@ -182,13 +188,17 @@ Result<LogRecovery::ScanResult> LogRecovery::Scan(const SegmentFile& file,
   if (!result.entries.empty()) last_index_offset = result.entries.back().offset;
   SegmentScanner scanner(*file.reader, start_offset, file.size);
   uint64_t expected = start_position;
+  result.end_offset = start_offset;
   while (!stop_position || expected < *stop_position) {
     auto step = scanner.Next();
     if (!step) return Fail(step.error());
-    if (step->outcome != SegmentScanner::Outcome::kFrame || step->record.position != expected)
+    const DecodedFrame& frame = step->frame;
+    if (step->outcome != SegmentScanner::Outcome::kFrame || frame.record.position != expected ||
+        (stop_position && expected + frame.record_count > *stop_position)) {
       break;
-    scanned_bytes_ += step->size;
-    int64_t arrival_ms = step->record.arrival_ms;
+    }
+    scanned_bytes_ += frame.size;
+    int64_t arrival_ms = frame.record.arrival_ms;
     bool arrival_in_order =
         result.entries.empty() || arrival_ms >= result.entries.back().arrival_ms;
     if (arrival_in_order && (!last_index_offset ||
@@ -198,9 +208,9 @@ Result<LogRecovery::ScanResult> LogRecovery::Scan(const SegmentFile& file,
       result.index_changed = true;
     }
     result.last_arrival_ms = std::max(result.last_arrival_ms, arrival_ms);
-    ++expected;
+    expected += frame.record_count;
+    result.end_offset = scanner.offset();
   }
-  result.end_offset = scanner.offset();
   result.end_position = expected;
   return result;
 }
@@ -273,6 +283,27 @@ Result<std::shared_ptr<Segment>> LogRecovery::ReopenLast(const SegmentFile& file
   return segment;
 }
 
+Status LogRecovery::OpenLast(const SegmentFile& file, const ScanResult& scan, RecoveredLog& log) {
+  log.tail_position = scan.end_position;
+  if (file.header->format_version == kSegmentFormatVersion) {
+    auto segment = ReopenLast(file, scan);
+    if (!segment) return Fail(segment.error());
+    log.segments.push_back(std::move(*segment));
+    return Ok();
+  }
+  // An older version cannot hold sealed batches: appends go to a new segment instead. The
+  // old one is sealed first; an empty one is simply replaced (same name, same base).
+  if (scan.end_position > file.base) {
+    auto sealed = ResealComplete(file, scan, scan.end_position);
+    if (!sealed) return Fail(sealed.error());
+    log.segments.push_back(std::move(*sealed));
+  }
+  auto segment = CreateEmptySegment(scan.end_position);
+  if (!segment) return Fail(segment.error());
+  log.segments.push_back(std::move(*segment));
+  return Ok();
+}
+
 Status LogRecovery::DropTornCreations(std::vector<SegmentFile>& files) {
   // A newest segment with a torn header and no index entries was being created when the
   // process stopped: it holds nothing acknowledged.
@@ -339,10 +370,7 @@ Result<RecoveredLog> LogRecovery::Recover() {
         if (auto status = RemoveSegmentFiles(files[j].base); !status) return Fail(status.error());
       }
     }
-    auto segment = ReopenLast(file, *scan);
-    if (!segment) return Fail(segment.error());
-    log.segments.push_back(std::move(*segment));
-    log.tail_position = scan->end_position;
+    if (auto status = OpenLast(file, *scan, log); !status) return Fail(status.error());
     break;
   }
   if (dir_changed_) {

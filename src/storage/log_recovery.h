@@ -34,7 +34,8 @@ struct RecoveredLog {
 //    itself verified), rebuilding the index: a complete one is sealed, one cut short
 //    is the torn tail of the log unless a later segment holds acknowledged data, in
 //    which case it is damage, reported and kept;
-//  - the last segment is truncated after its last whole, checksum-valid frame;
+//  - the last segment is truncated after its last whole, checksum-valid frame; if it is
+//    of an older format version it is sealed and an empty successor takes the appends;
 //  - missing, stale or torn index files are rebuilt; leftovers are removed.
 // Blocks on the disk; the folder must not be in use.
 class LogRecovery {
@@ -75,9 +76,14 @@ class LogRecovery {
                                           uint64_t next_base, RecoveredLog& log) const;
   [[nodiscard]] Result<std::shared_ptr<Segment>> ReopenLast(const SegmentFile& file,
                                                             const ScanResult& scan);
+  // Adds the last segment to `log`, open for appending (after a new one if it is of an
+  // older format version).
+  [[nodiscard]] Status OpenLast(const SegmentFile& file, const ScanResult& scan, RecoveredLog& log);
   static bool LaterSegmentAcknowledged(const std::vector<SegmentFile>& files, size_t i);
   [[nodiscard]] Result<std::vector<SegmentFile>> LoadFiles();
   [[nodiscard]] Result<SegmentFile> LoadFile(uint64_t base, bool has_index_file);
+  // A new, empty segment (replacing a file of the same name), synced, open for appending.
+  [[nodiscard]] Result<std::shared_ptr<Segment>> CreateEmptySegment(uint64_t base);
   [[nodiscard]] Result<RecoveredLog> CreateFirstSegment(uint64_t base);
   [[nodiscard]] Result<ScanResult> Scan(const SegmentFile& file,
                                         std::optional<uint64_t> stop_position);

@@ -27,7 +27,7 @@ std::string BaseDigits(uint64_t base_position) {
 // position u64 @16, created_ms i64 @24, reserved u32 @32, crc u32 @36 (of bytes [0, 36)).
 void EncodeSegmentHeader(const SegmentHeader& header, char* out) {
   std::memcpy(out, kSegmentMagic, sizeof(kSegmentMagic));
-  StoreLittle32(out + 8, kSegmentFormatVersion);
+  StoreLittle32(out + 8, header.format_version);
   StoreLittle32(out + 12, static_cast<uint32_t>(kSegmentHeaderBytes));
   StoreLittle64(out + 16, header.base_position);
   StoreLittle64(out + 24, static_cast<uint64_t>(header.created_ms));
@@ -42,13 +42,15 @@ Result<SegmentHeader> DecodeSegmentHeader(std::string_view bytes) {
     return Fail(ErrorCode::kDataLoss, "bad segment header");
   }
   uint32_t version = LoadLittle32(bytes.data() + 8);
-  if (version != kSegmentFormatVersion || LoadLittle32(bytes.data() + 12) != kSegmentHeaderBytes) {
+  if (version < kOldestSegmentFormatVersion || version > kSegmentFormatVersion ||
+      LoadLittle32(bytes.data() + 12) != kSegmentHeaderBytes) {
     return Fail(ErrorCode::kFailedPrecondition,
                 "segment format version " + std::to_string(version) + " is not supported");
   }
   SegmentHeader header;
   header.base_position = LoadLittle64(bytes.data() + 16);
   header.created_ms = static_cast<int64_t>(LoadLittle64(bytes.data() + 24));
+  header.format_version = version;
   return header;
 }
 

@@ -20,15 +20,20 @@ class SegmentWriter;
 // Segment file header (docs/formats/shard-log.md): magic, version, header size, base
 // position, creation time, CRC32C.
 inline constexpr size_t kSegmentHeaderBytes = 40;
-inline constexpr uint32_t kSegmentFormatVersion = 1;
+// The version written: its segments may hold sealed batches (frame type 2). Version 1
+// segments hold record frames only; they are still read, but never appended to.
+inline constexpr uint32_t kSegmentFormatVersion = 2;
+inline constexpr uint32_t kOldestSegmentFormatVersion = 1;
 
 struct SegmentHeader {
   uint64_t base_position = 0;
   int64_t created_ms = 0;
+  uint32_t format_version = kSegmentFormatVersion;
 };
 
 void EncodeSegmentHeader(const SegmentHeader& header, char* out);
-// kDataLoss for a bad magic or checksum, kFailedPrecondition for a newer version.
+// kDataLoss for a bad magic or checksum, kFailedPrecondition for a version outside
+// [kOldestSegmentFormatVersion, kSegmentFormatVersion].
 [[nodiscard]] Result<SegmentHeader> DecodeSegmentHeader(std::string_view bytes);
 
 // "<base position, 20 digits>.seg" and ".idx".

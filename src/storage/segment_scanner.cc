@@ -3,8 +3,6 @@
 #include <algorithm>
 #include <cstring>
 
-#include "storage/frame.h"
-
 namespace sluice::storage {
 
 SegmentScanner::SegmentScanner(const ReadableFile& file, uint64_t offset, uint64_t end_offset,
@@ -74,8 +72,8 @@ Result<SegmentScanner::Step> SegmentScanner::Next(bool verify_crc) {
     return step;
   }
   step.outcome = Outcome::kFrame;
-  step.size = frame.size;
-  step.record = frame.record;
+  step.frame = frame;
+  step.bytes = std::string_view(at, frame.size);
   offset_ += frame.size;
   return step;
 }

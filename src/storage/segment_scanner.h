@@ -3,16 +3,18 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <string_view>
 
 #include "common/result.h"
 #include "storage/env.h"
-#include "storage/record.h"
+#include "storage/frame.h"
 
 namespace sluice::storage {
 
 // Walks the frames of one segment file in order, reading it in large windows. Used by
 // recovery (verifying an unverified tail, rebuilding an index), seeks by time and
-// Verify. It checks framing and checksums only; callers check that positions follow on.
+// Verify. It checks framing and checksums only (a sealed batch's outer checksum: no key
+// is needed); callers check that positions follow on.
 // Not thread-safe; `file` must outlive it.
 class SegmentScanner {
  public:
@@ -25,9 +27,9 @@ class SegmentScanner {
   };
   struct Step {
     Outcome outcome = Outcome::kEnd;
-    uint64_t offset = 0;  // where the frame (or the problem) starts
-    uint32_t size = 0;    // frame size (kFrame)
-    Record record;        // kFrame; views valid until the next call
+    uint64_t offset = 0;     // where the frame (or the problem) starts
+    DecodedFrame frame;      // kFrame; views valid until the next call
+    std::string_view bytes;  // kFrame: the whole frame; valid until the next call
   };
 
   // Scans from `offset` (a frame start) up to `end_offset` (exclusive).

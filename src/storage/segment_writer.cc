@@ -28,7 +28,8 @@ Result<std::unique_ptr<SegmentWriter>> SegmentWriter::Create(Env* env, const Seg
     return Fail(error);
   };
   char header[kSegmentHeaderBytes];
-  EncodeSegmentHeader({segment.base_position(), segment.created_ms()}, header);
+  EncodeSegmentHeader({segment.base_position(), segment.created_ms(), kSegmentFormatVersion},
+                      header);
   uint64_t reserve = std::max<uint64_t>(preallocate_bytes, kSegmentHeaderBytes);
   if (auto status = (*file)->Allocate(0, reserve); !status) return cleanup(status.error());
   if (auto status = (*file)->WriteAt(0, std::string_view(header, sizeof(header))); !status) {

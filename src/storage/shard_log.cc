@@ -14,7 +14,7 @@ ShardLog::ShardLog(Env* env, Flusher* flusher, std::string dir, ShardLogOptions 
       dir_(std::move(dir)),
       options_(std::move(options)),
       segments_(std::make_unique<SegmentSet>()),
-      reader_(std::make_unique<LogReader>(segments_.get(), options_.name)) {}
+      reader_(std::make_unique<LogReader>(segments_.get(), options_.name, options_.keys)) {}
 
 Result<std::unique_ptr<ShardLog>> ShardLog::Open(Env* env, Flusher* flusher, std::string dir,
                                                  ShardLogOptions options) {
@@ -56,6 +56,10 @@ Result<AppendResult> ShardLog::AppendBatch(std::span<const RecordInput> records)
 
 Status ShardLog::AppendAsync(std::span<const RecordInput> records, AppendCallback done) {
   return writer_->Append(records, std::move(done));
+}
+
+Status ShardLog::SetSealKey(std::optional<SealKey> key) {
+  return writer_->SetSealKey(std::move(key));
 }
 
 Status ShardLog::Read(uint64_t position, const ReadLimits& limits, ReadBatch* batch) const {

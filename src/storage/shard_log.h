@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -13,6 +14,7 @@
 #include "storage/log_reader.h"
 #include "storage/read_batch.h"
 #include "storage/record.h"
+#include "storage/seal.h"
 #include "storage/segment_set.h"
 #include "storage/shard_writer.h"
 
@@ -59,11 +61,22 @@ class ShardLog {
   // Does no I/O: safe on an event-loop thread.
   [[nodiscard]] Status AppendAsync(std::span<const RecordInput> records, AppendCallback done);
 
+  // Encryption at rest (StartStreamEncryption / StopStreamEncryption): the appends accepted
+  // after this returns are stored as sealed batches under `key` (AES-256-GCM, a fresh
+  // random nonce per frame), or as plain record frames again with nullopt. Earlier
+  // records stay as they were stored, so a log may mix plain and sealed frames under
+  // several key ids; reads open them with ShardLogOptions::keys. An append is sealed as
+  // one frame, or as several when its frames exceed chunk_bytes. Does no I/O. Errors:
+  // kInternal if OpenSSL cannot set up the key.
+  [[nodiscard]] Status SetSealKey(std::optional<SealKey> key);
+
   // Up to `limits` records from `position` on (from the trim horizon if `position` is
   // older) into `batch`, whose buffers are reused. An empty batch at (or past) the tail.
   // At least one record comes back when one is readable, whatever max_bytes says.
-  // kDataLoss when the first record to return is corrupt or lost (records before it are
-  // returned first). Blocks on file reads, usually served by the page cache.
+  // kDataLoss when the first record to return is corrupt or lost, or is in a sealed batch
+  // whose key the resolver does not know or whose authentication fails (records before it
+  // are returned first; none of that batch's). Blocks on file reads, usually served by
+  // the page cache.
   [[nodiscard]] Status Read(uint64_t position, const ReadLimits& limits, ReadBatch* batch) const;
   // The first position whose arrival time is >= `timestamp_ms` (Kinesis AT_TIMESTAMP),
   // or the tail when there is none. Uses the sparse index, then scans at most one index
@@ -84,8 +97,9 @@ class ShardLog {
   // Changes the retention (IncreaseStreamRetentionPeriod); 24 to 8760 hours.
   [[nodiscard]] Status SetRetention(int64_t retention_ms, uint64_t retention_bytes);
 
-  // Reads every stored record and checks checksums and sequence: Ok, or the first
-  // kDataLoss. Slow (reads the whole log); for operators and tests.
+  // Reads every stored record and checks checksums and sequence (and, with a key
+  // resolver, opens every sealed batch): Ok, or the first kDataLoss. Slow (reads the
+  // whole log); for operators and tests.
   [[nodiscard]] Status Verify() const;
   // Corruption found by recovery in complete segments.
   const std::vector<Error>& damage() const { return damage_; }

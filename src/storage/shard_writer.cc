@@ -40,6 +40,8 @@ ShardWriter::ShardWriter(Env* env, std::string dir, const ShardLogOptions& optio
       flusher_(flusher),
       segments_(segments),
       pool_(options.chunk_bytes, kFreeChunks),
+      seal_plain_bytes_(std::min<size_t>(options.chunk_bytes, kMaxSealedFrameBytes) -
+                        kSealedFrameOverhead),
       retention_ms_(options.retention_ms),
       retention_bytes_(options.retention_bytes),
       last_arrival_ms_(last_arrival_ms),
@@ -61,14 +63,14 @@ Error ShardWriter::Annotate(const Error& error) const {
   return Error{error.code, "shard log '" + options_.name + "': " + error.message, error.wire_type};
 }
 
-Status ShardWriter::Append(std::span<const RecordInput> records, AppendCallback done) {
+Result<uint64_t> ShardWriter::ValidateBatch(std::span<const RecordInput> records) const {
   if (records.empty()) return Fail(ErrorCode::kInvalidArgument, "an append needs a record");
   if (records.size() > std::numeric_limits<uint32_t>::max()) {
     return Fail(ErrorCode::kInvalidArgument, "too many records in one append");
   }
   uint64_t batch_bytes = 0;
   for (const RecordInput& record : records) {
-    if (auto status = ValidateRecord(record); !status) return status;
+    if (auto status = ValidateRecord(record); !status) return Fail(status.error());
     batch_bytes += RecordFrameSize(record);
   }
   if (batch_bytes > options_.max_pending_bytes) {
@@ -76,6 +78,12 @@ Status ShardWriter::Append(std::span<const RecordInput> records, AppendCallback 
                 "an append of " + std::to_string(batch_bytes) + " bytes is larger than the " +
                     std::to_string(options_.max_pending_bytes) + " a shard log accepts at once");
   }
+  return batch_bytes;
+}
+
+Status ShardWriter::Append(std::span<const RecordInput> records, AppendCallback done) {
+  auto plain_bytes = ValidateBatch(records);
+  if (!plain_bytes) return Fail(plain_bytes.error());
   int64_t now_ms = NowMs(options_);
   {
     std::lock_guard lock(mu_);
@@ -83,6 +91,13 @@ Status ShardWriter::Append(std::span<const RecordInput> records, AppendCallback 
       return Fail(ErrorCode::kFailedPrecondition, "shard log '" + options_.name + "' is closed");
     }
     if (failure_) return Fail(*failure_);
+    std::vector<SealedPiece> pieces;  // stays empty for plain record frames
+    uint64_t batch_bytes = *plain_bytes;
+    if (sealer_ != nullptr) {
+      auto sealed_bytes = PlanSealed(records, pieces);
+      if (!sealed_bytes) return Fail(Annotate(sealed_bytes.error()));
+      batch_bytes = *sealed_bytes;
+    }
     if (pending_bytes_ > 0 && pending_bytes_ + batch_bytes > options_.max_pending_bytes) {
       return Fail(ErrorCode::kUnavailable,
                   "shard log '" + options_.name + "' has too many appends waiting for the disk");
@@ -91,7 +106,11 @@ Status ShardWriter::Append(std::span<const RecordInput> records, AppendCallback 
     last_arrival_ms_ = arrival_ms;
     MaybeRoll(batch_bytes, arrival_ms);
     uint64_t first_position = next_position_;
-    for (const RecordInput& record : records) EncodeRecord(record, arrival_ms);
+    if (pieces.empty()) {
+      for (const RecordInput& record : records) EncodeRecord(record, arrival_ms);
+    } else {
+      EncodeSealed(records, pieces, arrival_ms);
+    }
     waiters_.push_back(
         Waiter{next_position_,
                AppendResult{first_position, static_cast<uint32_t>(records.size()), arrival_ms},
@@ -117,6 +136,11 @@ void ShardWriter::MaybeRoll(uint64_t batch_bytes, int64_t arrival_ms) {
 
 void ShardWriter::EncodeRecord(const RecordInput& record, int64_t arrival_ms) {
   size_t frame_bytes = RecordFrameSize(record);
+  EncodeRecordFrame(next_position_, arrival_ms, record, ReserveFrame(frame_bytes, arrival_ms));
+  AdvanceFrame(frame_bytes, 1, arrival_ms);
+}
+
+char* ShardWriter::ReserveFrame(size_t frame_bytes, int64_t arrival_ms) {
   if (current_ == nullptr || current_->free_bytes() < frame_bytes) {
     CloseCurrentChunk();
     current_ = pool_.Acquire(frame_bytes);
@@ -127,10 +151,13 @@ void ShardWriter::EncodeRecord(const RecordInput& record, int64_t arrival_ms) {
     current_->index_entries.push_back(IndexEntry{next_position_, write_offset_, arrival_ms});
     last_index_offset_ = write_offset_;
   }
-  EncodeRecordFrame(next_position_, arrival_ms, record, current_->data() + current_->size);
+  return current_->data() + current_->size;
+}
+
+void ShardWriter::AdvanceFrame(size_t frame_bytes, uint32_t record_count, int64_t arrival_ms) {
   current_->size += frame_bytes;
   write_offset_ += frame_bytes;
-  ++next_position_;
+  next_position_ += record_count;
   current_->end_position = next_position_;
   current_->last_arrival_ms = arrival_ms;
 }

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -19,6 +20,7 @@
 #include "storage/flusher.h"
 #include "storage/log_options.h"
 #include "storage/record.h"
+#include "storage/seal.h"
 #include "storage/segment_set.h"
 #include "storage/segment_writer.h"
 
@@ -37,9 +39,13 @@ using AppendCallback = std::function<void(Result<AppendResult>)>;
 // positions are reused, and the log stays writable (a full disk clears when space
 // returns).
 //
-// Thread-safety: Append, StopAndDrain, set_retention and stats from any thread; the
-// FlushClient methods and EnforceRetention on the flusher thread; SyncForClose once the
-// flusher let go (after Flusher::Unregister).
+// With a seal key set, each batch is encoded as sealed frames (AES-256-GCM, under the
+// append lock): one per batch, or one per chunk_bytes of record frames when the batch is
+// larger (a record larger than that alone).
+//
+// Thread-safety: Append, SetSealKey, StopAndDrain, set_retention and stats from any
+// thread; the FlushClient methods and EnforceRetention on the flusher thread;
+// SyncForClose once the flusher let go (after Flusher::Unregister).
 class ShardWriter final : public FlushClient {
  public:
   struct Stats {
@@ -59,6 +65,8 @@ class ShardWriter final : public FlushClient {
   // Validates and encodes `records` as one batch and queues it; `done` runs later. Never
   // touches the disk. On error `done` is not called.
   [[nodiscard]] Status Append(std::span<const RecordInput> records, AppendCallback done);
+  // Appends accepted after this returns are sealed under `key`; nullopt: plain again.
+  [[nodiscard]] Status SetSealKey(std::optional<SealKey> key);
 
   // Refuses new appends and waits until every queued one has completed.
   void StopAndDrain();
@@ -94,9 +102,29 @@ class ShardWriter final : public FlushClient {
     std::vector<std::pair<SegmentWriter*, uint64_t>> synced_writes;
   };
 
-  // Append side; mu_ held.
+  // One sealed frame of a batch: the records from the previous piece's end to `end`.
+  struct SealedPiece {
+    size_t end = 0;
+    size_t plain_bytes = 0;  // their record frames
+    std::array<char, kSealNonceBytes> nonce{};
+  };
+
+  // Append side. The bytes of the batch's record frames, or why it is refused.
+  [[nodiscard]] Result<uint64_t> ValidateBatch(std::span<const RecordInput> records) const;
+  // mu_ held from here on.
   void MaybeRoll(uint64_t batch_bytes, int64_t arrival_ms);
+  // Cuts a batch into sealed frames (into `pieces`, drawing their nonces); returns the
+  // bytes they take.
+  [[nodiscard]] Result<uint64_t> PlanSealed(std::span<const RecordInput> records,
+                                            std::vector<SealedPiece>& pieces) const;
+  void EncodeSealed(std::span<const RecordInput> records, std::span<const SealedPiece> pieces,
+                    int64_t arrival_ms);
   void EncodeRecord(const RecordInput& record, int64_t arrival_ms);
+  // Where the next frame, of `frame_bytes`, goes: in the current chunk or a new one; adds
+  // its index entry when one is due.
+  char* ReserveFrame(size_t frame_bytes, int64_t arrival_ms);
+  // Accounts for the frame just written where ReserveFrame said.
+  void AdvanceFrame(size_t frame_bytes, uint32_t record_count, int64_t arrival_ms);
   void CloseCurrentChunk();
   bool DrainedLocked() const;
 
@@ -124,6 +152,8 @@ class ShardWriter final : public FlushClient {
   Flusher* const flusher_;
   SegmentSet* const segments_;
   ChunkPool pool_;
+  // Record frame bytes per sealed frame (a record larger than that goes alone).
+  const size_t seal_plain_bytes_;
   std::atomic<int64_t> retention_ms_;
   std::atomic<uint64_t> retention_bytes_;
 
@@ -131,7 +161,8 @@ class ShardWriter final : public FlushClient {
   std::condition_variable drained_cv_;
   // Guarded by mu_:
   bool closed_ = false;
-  std::optional<Error> failure_;  // set: the log refuses appends until reopened
+  std::optional<Error> failure_;        // set: the log refuses appends until reopened
+  std::unique_ptr<SealCipher> sealer_;  // set: appends are sealed under its key
   uint64_t next_position_;
   uint64_t committed_position_;  // one past the last acknowledged record
   int64_t last_arrival_ms_;

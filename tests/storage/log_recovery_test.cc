@@ -17,9 +17,12 @@ using Op = testutil::FaultEnv::Op;
 
 class LogRecoveryTest : public LogTestBase {
  protected:
-  // Appends `batches` batches of 10 records with `data_bytes` of data and closes the log.
-  std::vector<OwnedRecord> FillAndClose(int batches, size_t data_bytes = 300) {
+  // Appends `batches` batches of 10 records with `data_bytes` of data (sealed under
+  // `key` if set) and closes the log.
+  std::vector<OwnedRecord> FillAndClose(int batches, size_t data_bytes = 300,
+                                        std::optional<SealKey> key = std::nullopt) {
     auto log = OpenLog();
+    EXPECT_TRUE(log->SetSealKey(key));
     std::vector<OwnedRecord> all;
     for (int batch = 0; batch < batches; ++batch) {
       auto records = MakeRecords(10, data_bytes, static_cast<uint64_t>(batch));
@@ -48,6 +51,25 @@ class LogRecoveryTest : public LogTestBase {
     EncodeRecordFrame(position, clock_.now(), input, bytes.data());
     return bytes;
   }
+
+  uint32_t FormatVersion(uint64_t base) {
+    auto header = DecodeSegmentHeader(*mem_env_.Contents(SegmentPath(base)));
+    return header ? header->format_version : 0;
+  }
+
+  void SetFormatVersion(uint64_t base, uint32_t version) {
+    std::string bytes = *mem_env_.Contents(SegmentPath(base));
+    auto header = DecodeSegmentHeader(bytes);
+    ASSERT_TRUE(header);
+    header->format_version = version;
+    EncodeSegmentHeader(*header, bytes.data());
+    ASSERT_TRUE(mem_env_.SetContents(SegmentPath(base), bytes));
+  }
+
+  // Appends batches (sealed under `key` if set) until the process dies in the fdatasync
+  // of one more; power loss then keeps, drops or tears what was not synced. Every
+  // acknowledged record must survive it; of the last batch, only whole records.
+  void SurvivePowerLoss(std::optional<SealKey> key);
 
   void Overwrite(const std::string& path, uint64_t offset, const std::string& bytes) {
     std::string contents = *mem_env_.Contents(path);
@@ -90,7 +112,53 @@ TEST_F(LogRecoveryTest, TruncatesAWholeFrameWithABadChecksumAtTheTail) {
   EXPECT_TRUE(log->damage().empty());
 }
 
+TEST_F(LogRecoveryTest, TruncatesAValidFrameOutOfSequenceAtTheTail) {
+  auto all = FillAndClose(2);
+  uint64_t last = SegmentBases().back();
+  uint64_t end = ValidEnd(last);
+  Overwrite(SegmentPath(last), end, Frame(all.size() + 5, "a stale frame"));
+
+  auto log = OpenLog();
+  EXPECT_EQ(log->tail_position(), all.size());
+  EXPECT_EQ(mem_env_.Contents(SegmentPath(last))->size(), end);
+  auto more = MakeRecords(3, 10, 77);
+  Append(*log, more);
+  all.insert(all.end(), more.begin(), more.end());
+  EXPECT_EQ(ReadAll(*log), all);
+}
+
+TEST_F(LogRecoveryTest, TruncatesATornSealedFrameAtTheTail) {
+  auto all = FillAndClose(3, 300, TestKey(1, 1));
+  uint64_t last = SegmentBases().back();
+  uint64_t end = ValidEnd(last);
+  std::string data(500, 'z');
+  std::vector<RecordInput> inputs(4, RecordInput{"key", "", data});
+  std::string frame = SealedFrame(TestKey(1, 1), all.size(), clock_.now(), inputs);
+  Overwrite(SegmentPath(last), end, frame.substr(0, frame.size() / 2));
+
+  auto log = OpenLog();
+  EXPECT_EQ(log->tail_position(), all.size());
+  EXPECT_EQ(mem_env_.Contents(SegmentPath(last))->size(), end);
+  EXPECT_EQ(ReadAll(*log), all);
+  ASSERT_TRUE(log->SetSealKey(TestKey(2, 2)));
+  auto more = MakeRecords(3, 10, 77);
+  Append(*log, more);
+  all.insert(all.end(), more.begin(), more.end());
+  ASSERT_TRUE(log->Close());
+  log = OpenLog();
+  EXPECT_EQ(ReadAll(*log), all);
+  EXPECT_TRUE(log->Verify());
+}
+
 TEST_F(LogRecoveryTest, KeepsEveryAcknowledgedRecordThroughPowerLoss) {
+  SurvivePowerLoss(std::nullopt);
+}
+
+TEST_F(LogRecoveryTest, KeepsEveryAcknowledgedSealedRecordThroughPowerLoss) {
+  SurvivePowerLoss(TestKey(2, 2));
+}
+
+void LogRecoveryTest::SurvivePowerLoss(std::optional<SealKey> key) {
   std::mt19937_64 random(20240601);
   for (int round = 0; round < 40; ++round) {
     SCOPED_TRACE("round " + std::to_string(round));
@@ -100,6 +168,7 @@ TEST_F(LogRecoveryTest, KeepsEveryAcknowledgedRecordThroughPowerLoss) {
     {
       auto log = ShardLog::Open(&env_, flusher_.get(), dir, SmallOptions());
       ASSERT_TRUE(log);
+      ASSERT_TRUE((*log)->SetSealKey(key));
       int batches = 1 + static_cast<int>(random() % 12);
       for (int batch = 0; batch < batches; ++batch) {
         auto records = MakeRecords(1 + random() % 20, random() % 700, random());
@@ -310,6 +379,43 @@ TEST_F(LogRecoveryTest, RemovesLeftoverFiles) {
   auto log = OpenLog();
   EXPECT_FALSE(mem_env_.FileExists(IndexPath(0) + ".tmp"));
   EXPECT_FALSE(mem_env_.FileExists(IndexPath(123456)));
+}
+
+TEST_F(LogRecoveryTest, ReadsOlderFormatSegmentsAndAppendsToANewOne) {
+  auto all = FillAndClose(8);
+  std::vector<uint64_t> old_bases = SegmentBases();
+  ASSERT_GE(old_bases.size(), 2u);
+  for (uint64_t base : old_bases) SetFormatVersion(base, 1);
+
+  auto log = OpenLog();
+  EXPECT_EQ(ReadAll(*log), all);
+  EXPECT_TRUE(log->Verify());
+  // A version 1 segment cannot hold sealed batches: the last one was sealed and appends
+  // go to a new one.
+  EXPECT_EQ(SegmentBases().back(), all.size());
+  EXPECT_EQ(FormatVersion(all.size()), kSegmentFormatVersion);
+  ASSERT_TRUE(log->SetSealKey(TestKey(1, 1)));
+  auto more = MakeRecords(10, 300, 99);
+  Append(*log, more);
+  all.insert(all.end(), more.begin(), more.end());
+  ASSERT_TRUE(log->Close());
+  log = OpenLog();
+  EXPECT_EQ(ReadAll(*log), all);
+  EXPECT_TRUE(log->Verify());
+  for (uint64_t base : old_bases) EXPECT_EQ(FormatVersion(base), 1u);
+}
+
+TEST_F(LogRecoveryTest, ReplacesAnEmptyOlderFormatSegment) {
+  ASSERT_TRUE(OpenLog()->Close());
+  SetFormatVersion(0, 1);
+  auto log = OpenLog();
+  EXPECT_EQ(SegmentBases(), std::vector<uint64_t>{0});
+  EXPECT_EQ(FormatVersion(0), kSegmentFormatVersion);
+  ASSERT_TRUE(log->SetSealKey(TestKey(1, 1)));
+  auto records = MakeRecords(5, 100, 1);
+  Append(*log, records);
+  ASSERT_TRUE(log->Close());
+  EXPECT_EQ(ReadAll(*OpenLog()), records);
 }
 
 TEST_F(LogRecoveryTest, RefusesANewerFormatVersion) {

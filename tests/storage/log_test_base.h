@@ -2,13 +2,19 @@
 
 #include <gtest/gtest.h>
 
+#include <array>
 #include <atomic>
 #include <cstdint>
+#include <map>
 #include <memory>
+#include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "storage/flusher.h"
+#include "storage/frame.h"
+#include "storage/seal.h"
 #include "storage/shard_log.h"
 #include "testutil/fault_env.h"
 #include "testutil/mem_env.h"
@@ -68,12 +74,69 @@ class FakeClock {
   std::atomic<int64_t> now_ms_;
 };
 
+// Seal keys by id, as a key store hands them out; thread-safe.
+class FakeKeyResolver final : public KeyResolver {
+ public:
+  void Add(const SealKey& key) {
+    std::lock_guard lock(mu_);
+    keys_[key.id] = key;
+  }
+  // Resolve fails with `code` from now on (kNotFound: as for an unknown id).
+  void FailWith(ErrorCode code) {
+    std::lock_guard lock(mu_);
+    failure_ = code;
+  }
+  Result<SealKey> Resolve(uint32_t key_id) const override {
+    std::lock_guard lock(mu_);
+    if (failure_) return Fail(*failure_, "key store says no");
+    auto it = keys_.find(key_id);
+    if (it == keys_.end()) return Fail(ErrorCode::kNotFound, "no such key");
+    return it->second;
+  }
+
+ private:
+  mutable std::mutex mu_;
+  std::map<uint32_t, SealKey> keys_;  // guarded by mu_
+  std::optional<ErrorCode> failure_;  // guarded by mu_
+};
+
+// A key whose bytes are all `fill`.
+inline SealKey TestKey(uint32_t id, uint8_t fill) {
+  SealKey key;
+  key.id = id;
+  key.bytes.fill(fill);
+  return key;
+}
+
+// The sealed batch of `inputs` at positions from `first_position`, under `key`.
+inline std::string SealedFrame(const SealKey& key, uint64_t first_position, int64_t arrival_ms,
+                               const std::vector<RecordInput>& inputs) {
+  size_t plain_bytes = 0;
+  for (const RecordInput& input : inputs) plain_bytes += RecordFrameSize(input);
+  std::string bytes(SealedFrameSize(plain_bytes), '\0');
+  char* at = bytes.data() + kSealedFrameHeaderBytes;
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    EncodeRecordFrame(first_position + i, arrival_ms, inputs[i], at);
+    at += RecordFrameSize(inputs[i]);
+  }
+  std::array<char, kSealNonceBytes> nonce{};
+  EXPECT_TRUE(FillRandom(nonce));
+  auto cipher = SealCipher::Create(key);
+  EXPECT_TRUE(cipher);
+  SealBatchFrame(**cipher, nonce, first_position, static_cast<uint32_t>(inputs.size()), arrival_ms,
+                 plain_bytes, bytes.data());
+  return bytes;
+}
+
 // Shard logs on an in-memory file system behind a fault-injecting one, one flusher.
+// Their key resolver knows keys 1 and 2 (TestKey(1, 1), TestKey(2, 2)).
 class LogTestBase : public ::testing::Test {
  protected:
   static constexpr char kDir[] = "/data/streams/1/shard-0";
 
   void SetUp() override {
+    keys_->Add(TestKey(1, 1));
+    keys_->Add(TestKey(2, 2));
     auto flusher = Flusher::Start();
     ASSERT_TRUE(flusher) << flusher.error().message;
     flusher_ = std::move(*flusher);
@@ -90,6 +153,7 @@ class LogTestBase : public ::testing::Test {
     options.index_interval_bytes = 1 << 10;
     options.retention_check_interval_ms = 0;
     options.clock = clock_.fn();
+    options.keys = keys_;
     return options;
   }
 
@@ -148,6 +212,7 @@ class LogTestBase : public ::testing::Test {
   }
 
   FakeClock clock_;
+  std::shared_ptr<FakeKeyResolver> keys_ = std::make_shared<FakeKeyResolver>();
   testutil::MemEnv mem_env_;
   testutil::FaultEnv env_{&mem_env_};
   std::unique_ptr<Flusher> flusher_;

@@ -42,8 +42,8 @@ TEST_F(SegmentScannerTest, ReadsEveryFrameAcrossSmallWindows) {
     auto step = scanner.Next();
     ASSERT_TRUE(step);
     ASSERT_EQ(step->outcome, SegmentScanner::Outcome::kFrame);
-    EXPECT_EQ(step->record.position, position);
-    EXPECT_EQ(step->record.data.size(), 10 + (position - 7) * 50);
+    EXPECT_EQ(step->frame.record.position, position);
+    EXPECT_EQ(step->frame.record.data.size(), 10 + (position - 7) * 50);
   }
   auto end = scanner.Next();
   ASSERT_TRUE(end);
