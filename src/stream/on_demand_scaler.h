@@ -23,7 +23,7 @@ struct OnDemandOptions {
   // shard's capacity are merged back, down to min_shards.
   int64_t scale_down_cooldown_ms = 600'000;
   uint32_t min_shards = 4;
-  uint32_t max_shards = 512;  // open shards of one on-demand stream
+  uint32_t max_shards = 64;  // open shards of one on-demand stream
   // Past this the stream refuses writes (ProvisionedThroughputExceededException).
   double max_write_bytes_per_sec = 200 << 20;
 };

@@ -50,6 +50,10 @@ struct StreamInfo {
   int64_t status_changed_ms = 0;
   int64_t retention_hours = 24;
   uint32_t max_record_size_kib = kDefaultMaxRecordSizeKib;
+  // StartStreamEncryption's KeyId as given; empty: records are stored unencrypted.
+  std::optional<std::string> encryption_key_id;
+  // While UPDATING: the change to carry out when the update ends (EncodeStreamChange).
+  std::optional<std::string> pending_change;
   std::vector<ShardInfo> shards;
   std::map<std::string, std::string> tags;
 };

@@ -46,6 +46,9 @@ Result<std::unique_ptr<StreamManager>> StreamManager::Open(StreamManagerOptions 
   if (!key) return Fail(key.error());
   manager->iterators_ =
       std::make_unique<ShardIteratorCodec>(*key, manager->options_.iterator_lifetime_ms);
+  auto keys = KeyStore::Open(*manager->db_, manager->options_.region, manager->options_.account_id);
+  if (!keys) return Fail(keys.error());
+  manager->keys_ = std::move(*keys);
   auto flusher = storage::Flusher::Start();
   if (!flusher) return Fail(flusher.error());
   manager->flusher_ = std::move(*flusher);
@@ -109,15 +112,25 @@ Result<LiveShard> StreamManager::OpenShard(const Stream& stream, const ShardInfo
   log_options.durability = options_.durability;
   log_options.retention_ms = stream.info.retention_hours * kHourMs;
   log_options.clock = options_.clock;
+  log_options.keys = keys_;
   const std::string dir = (StreamDir(stream.info.uid) / ShardIdOf(info.index)).string();
   auto log =
       storage::ShardLog::Open(storage::PosixEnv::Default(), flusher_.get(), dir, log_options);
   if (!log) return Fail(log.error());
+  if (stream.seal_key) {
+    if (auto ok = (*log)->SetSealKey(stream.seal_key); !ok) return Fail(ok.error());
+  }
   return LiveShard{info, std::shared_ptr<storage::ShardLog>(std::move(*log)),
                    std::make_shared<ShardTraffic>(options_.shard_quotas)};
 }
 
 Status StreamManager::OpenShardLogs(Stream& stream) {
+  if (stream.info.encryption_key_id) {
+    auto key = keys_->Find(*stream.info.encryption_key_id);
+    if (!key) return Fail(key.error());
+    stream.seal_key = *key;
+    stream.encrypted = true;
+  }
   std::vector<LiveShard> shards;
   for (const ShardInfo& info : stream.info.shards) {
     auto shard = OpenShard(stream, info);
@@ -174,8 +187,9 @@ Status StreamManager::Restore() {
   for (StreamInfo& info : *streams) {
     auto stream = std::make_shared<Stream>();
     stream->info = std::move(info);
-    // An update the last run accepted but did not carry out is dropped.
-    if (stream->info.status == StreamStatus::kUpdating) stream->info.status = StreamStatus::kActive;
+    // An update the last run accepted but did not carry out is carried out after the
+    // state-change delay, counted from now.
+    if (stream->info.status == StreamStatus::kUpdating) stream->info.status_changed_ms = NowMs();
     stream->status = stream->info.status;
     if (auto ok = OpenShardLogs(*stream); !ok) return ok;
     by_uid_[stream->info.uid] = stream;
@@ -443,13 +457,7 @@ void StreamManager::CompleteTransitions() {
         Activate(*stream);
         break;
       case StreamStatus::kUpdating:
-        if (stream->pending_change) {
-          if (auto ok = stream->pending_change(); !ok) {
-            spdlog::error("updating stream '{}': {}", stream->info.name, ok.error().message);
-          }
-          stream->pending_change = nullptr;
-        }
-        Activate(*stream);
+        FinishUpdate(*stream);
         break;
       case StreamStatus::kDeleting:
         RemoveStream(stream);
@@ -468,13 +476,6 @@ void StreamManager::Activate(Stream& stream) {
   if (auto ok = ChangeStatus(stream, StreamStatus::kActive); !ok) {
     spdlog::error("activating stream '{}': {}", stream.info.name, ok.error().message);
   }
-}
-
-void StreamManager::BeginUpdate(Stream& stream, std::function<Status()> change) {
-  if (auto ok = ChangeStatus(stream, StreamStatus::kUpdating); !ok) {
-    spdlog::error("updating stream '{}': {}", stream.info.name, ok.error().message);
-  }
-  stream.pending_change = std::move(change);
 }
 
 void StreamManager::RunReaper() {

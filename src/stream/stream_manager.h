@@ -23,10 +23,12 @@
 #include "storage/read_batch.h"
 #include "storage/shard_log.h"
 #include "stream/hash_key.h"
+#include "stream/key_store.h"
 #include "stream/on_demand_scaler.h"
 #include "stream/shard_iterator.h"
 #include "stream/shard_set.h"
 #include "stream/shard_traffic.h"
+#include "stream/stream_change.h"
 #include "stream/stream_info.h"
 #include "stream/stream_store.h"
 
@@ -100,6 +102,12 @@ struct ReadResult {
   int64_t millis_behind_latest = 0;
 };
 
+// What a write to a stream must respect and report.
+struct WriteSettings {
+  uint32_t max_record_bytes = kDefaultMaxRecordSizeKib * 1024;
+  bool encrypted = false;  // PutRecord(s) answer EncryptionType KMS
+};
+
 struct AccountLimits {
   int64_t shard_limit = 0;
   int64_t open_shard_count = 0;
@@ -143,8 +151,11 @@ class StreamManager {
   // Stream settings (stream_settings.cc), also applied when UPDATING ends.
   [[nodiscard]] Status UpdateStreamMode(std::string_view name, StreamMode mode);
   [[nodiscard]] Status UpdateMaxRecordSize(std::string_view name, uint32_t kib);
-  // The stream's largest record's data, in bytes.
-  [[nodiscard]] Result<uint32_t> MaxRecordBytes(std::string_view name) const;
+  // Encryption at rest under a key of the local key store (KeyStore::Find's forms);
+  // records stored before stay readable either way.
+  [[nodiscard]] Status StartStreamEncryption(std::string_view name, std::string_view key_id);
+  [[nodiscard]] Status StopStreamEncryption(std::string_view name);
+  [[nodiscard]] Result<WriteSettings> WriteSettingsOf(std::string_view name) const;
   // Per-shard write rates and shard counts, for /metrics.
   std::vector<ShardRate> ShardRates() const;
 
@@ -171,8 +182,9 @@ class StreamManager {
     std::atomic<StreamStatus> status{StreamStatus::kCreating};
     std::atomic<StreamMode> mode{StreamMode::kProvisioned};
     std::atomic<uint32_t> max_record_bytes{kDefaultMaxRecordSizeKib * 1024};
-    // Runs when UPDATING ends (a reshard, a mode change).
-    std::function<Status()> pending_change;
+    std::atomic<bool> encrypted{false};
+    // The key new appends are sealed under (info.encryption_key_id's); under mu_.
+    std::optional<storage::SealKey> seal_key;
 
     std::shared_ptr<const ShardSet> shards() const;
     void set_shards(std::shared_ptr<const ShardSet> shards);
@@ -214,7 +226,11 @@ class StreamManager {
   // The stream exists and is ACTIVE (a settings change may start).
   [[nodiscard]] Result<std::shared_ptr<Stream>> FindUpdatable(std::string_view name);
   void Activate(Stream& stream);
-  void BeginUpdate(Stream& stream, std::function<Status()> change);
+  // Turns the stream UPDATING with `change` to carry out when the update ends.
+  [[nodiscard]] Status BeginUpdate(Stream& stream, const StreamChange& change);
+  [[nodiscard]] Status ApplyChange(Stream& stream, const StreamChange& change);
+  void FinishUpdate(Stream& stream);
+  [[nodiscard]] Status SetEncryption(Stream& stream, std::optional<std::string> key_id);
   void ExpireClosedShards(Stream& stream);
   // Samples every stream's shards and carries out the on-demand scaler's plan
   // (stream_scaling.cc). Holds mu_.
@@ -246,6 +262,7 @@ class StreamManager {
   std::unique_ptr<StreamStore> store_;  // guarded by mu_
   std::unique_ptr<storage::Flusher> flusher_;
   std::unique_ptr<ShardIteratorCodec> iterators_;
+  std::shared_ptr<KeyStore> keys_;
   OnDemandScaler scaler_;      // guarded by mu_
   int64_t next_scale_ms_ = 0;  // guarded by mu_
 

@@ -73,12 +73,7 @@ Status StreamManager::SplitShard(std::string_view name, std::string_view shard_i
                     FormatHashKey(range.end) + ".");
   }
   if (auto ok = CheckShardLimit(1); !ok) return ok;
-  const uint32_t index = (*shard)->info.index;
-  Stream& target = **stream;
-  BeginUpdate(target, [this, &target, index, new_starting_hash_key] {
-    return Split(target, index, new_starting_hash_key).map([](auto&&) {});
-  });
-  return Ok();
+  return BeginUpdate(**stream, StreamChange::Split((*shard)->info.index, new_starting_hash_key));
 }
 
 Status StreamManager::MergeShards(std::string_view name, std::string_view shard_id,
@@ -100,13 +95,7 @@ Status StreamManager::MergeShards(std::string_view name, std::string_view shard_
                     " in stream " + std::string(name) + " under account " + options_.account_id +
                     " are not an adjacent pair of shards eligible for merging");
   }
-  const uint32_t index = (*shard)->info.index;
-  const uint32_t adjacent_index = (*adjacent)->info.index;
-  Stream& target = **stream;
-  BeginUpdate(target, [this, &target, index, adjacent_index] {
-    return Merge(target, index, adjacent_index).map([](auto&&) {});
-  });
-  return Ok();
+  return BeginUpdate(**stream, StreamChange::Merge((*shard)->info.index, (*adjacent)->info.index));
 }
 
 Result<uint32_t> StreamManager::UpdateShardCount(std::string_view name, uint32_t target_count) {
@@ -135,9 +124,9 @@ Result<uint32_t> StreamManager::UpdateShardCount(std::string_view name, uint32_t
   if (target_count > current) {
     if (auto ok = CheckShardLimit(target_count - current); !ok) return Fail(ok.error());
   }
-  Stream& target = **stream;
-  BeginUpdate(target,
-              [this, &target, target_count] { return ScaleUniformly(target, target_count); });
+  if (auto ok = BeginUpdate(**stream, StreamChange::ShardCount(target_count)); !ok) {
+    return Fail(ok.error());
+  }
   return current;
 }
 

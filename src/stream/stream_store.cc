@@ -40,6 +40,8 @@ constexpr const char* kMigrations[] = {
     // 1: per-stream record size limit (UpdateMaxRecordSize) and encryption key.
     "ALTER TABLE streams ADD COLUMN max_record_size_kib INTEGER NOT NULL DEFAULT 1024;"
     "ALTER TABLE streams ADD COLUMN encryption_key TEXT;",
+    // 2: the change an UPDATING stream carries out when the update ends.
+    "ALTER TABLE streams ADD COLUMN pending_change TEXT;",
 };
 
 constexpr const char* kIteratorKeySetting = "shard_iterator_key";
@@ -112,7 +114,7 @@ Status StreamStore::InTransaction(Body&& body) {
 Result<std::vector<StreamInfo>> StreamStore::LoadAll() {
   auto rows = db_.Prepare(
       "SELECT uid, name, mode, status, created_ms, status_changed_ms, retention_hours, "
-      "max_record_size_kib FROM streams ORDER BY name");
+      "max_record_size_kib, encryption_key, pending_change FROM streams ORDER BY name");
   if (!rows) return Fail(rows.error());
   std::vector<StreamInfo> streams;
   auto read = rows->ForEachRow([&]() -> Status {
@@ -125,6 +127,8 @@ Result<std::vector<StreamInfo>> StreamStore::LoadAll() {
     info.status_changed_ms = rows->ColumnInt(5);
     info.retention_hours = rows->ColumnInt(6);
     info.max_record_size_kib = static_cast<uint32_t>(rows->ColumnInt(7));
+    if (!rows->ColumnIsNull(8)) info.encryption_key_id = rows->ColumnText(8);
+    if (!rows->ColumnIsNull(9)) info.pending_change = rows->ColumnText(9);
     streams.push_back(std::move(info));
     return Ok();
   });
@@ -258,6 +262,27 @@ Status StreamStore::UpdateMode(uint64_t uid, StreamMode mode) {
 
 Status StreamStore::UpdateMaxRecordSize(uint64_t uid, uint32_t kib) {
   return UpdateStreamColumn(uid, "max_record_size_kib", kib);
+}
+
+Status StreamStore::UpdateTextColumn(uint64_t uid, std::string_view column,
+                                     const std::optional<std::string>& value) {
+  auto statement = db_.Prepare("UPDATE streams SET " + std::string(column) + " = ? WHERE uid = ?");
+  if (!statement) return Fail(statement.error());
+  if (value) {
+    statement->Bind(1, *value);
+  } else {
+    statement->BindNull(1);
+  }
+  statement->Bind(2, static_cast<int64_t>(uid));
+  return statement->Run();
+}
+
+Status StreamStore::UpdateEncryption(uint64_t uid, const std::optional<std::string>& key_id) {
+  return UpdateTextColumn(uid, "encryption_key", key_id);
+}
+
+Status StreamStore::UpdatePendingChange(uint64_t uid, const std::optional<std::string>& change) {
+  return UpdateTextColumn(uid, "pending_change", change);
 }
 
 Status StreamStore::AddShards(uint64_t uid, const std::vector<ShardInfo>& shards) {

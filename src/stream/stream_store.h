@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -33,6 +34,8 @@ class StreamStore {
   [[nodiscard]] Status UpdateRetention(uint64_t uid, int64_t retention_hours);
   [[nodiscard]] Status UpdateMode(uint64_t uid, StreamMode mode);
   [[nodiscard]] Status UpdateMaxRecordSize(uint64_t uid, uint32_t kib);
+  [[nodiscard]] Status UpdateEncryption(uint64_t uid, const std::optional<std::string>& key_id);
+  [[nodiscard]] Status UpdatePendingChange(uint64_t uid, const std::optional<std::string>& change);
   // Resharding: the children of a reshard, a closed shard's end, an expired shard.
   [[nodiscard]] Status AddShards(uint64_t uid, const std::vector<ShardInfo>& shards);
   [[nodiscard]] Status SetShardEnd(uint64_t uid, uint32_t index, uint64_t end_position);
@@ -45,6 +48,8 @@ class StreamStore {
   // Brings an older meta.db up to the current schema (PRAGMA user_version).
   [[nodiscard]] Status Migrate();
   [[nodiscard]] Status UpdateStreamColumn(uint64_t uid, std::string_view column, int64_t value);
+  [[nodiscard]] Status UpdateTextColumn(uint64_t uid, std::string_view column,
+                                        const std::optional<std::string>& value);
   [[nodiscard]] Status LoadShards(std::map<uint64_t, StreamInfo*>& by_uid);
   [[nodiscard]] Status LoadTags(std::map<uint64_t, StreamInfo*>& by_uid);
   [[nodiscard]] Status WriteTags(uint64_t uid, const std::map<std::string, std::string>& tags);

@@ -255,10 +255,10 @@ TEST_F(StreamReshardTest, ProvisionedShardsRefuseRecordsPastTheirQuota) {
 
 TEST_F(StreamReshardTest, UpdateMaxRecordSizeAndModeTakeEffectWhenTheUpdateEnds) {
   CreateActive("s", 1);
-  EXPECT_EQ(*manager_->MaxRecordBytes("s"), 1u << 20);
+  EXPECT_EQ(manager_->WriteSettingsOf("s")->max_record_bytes, 1u << 20);
   ASSERT_TRUE(manager_->UpdateMaxRecordSize("s", 4096));
   Settle("s");
-  EXPECT_EQ(*manager_->MaxRecordBytes("s"), 4u << 20);
+  EXPECT_EQ(manager_->WriteSettingsOf("s")->max_record_bytes, 4u << 20);
   ASSERT_TRUE(manager_->UpdateStreamMode("s", StreamMode::kOnDemand));
   Settle("s");
   EXPECT_EQ(manager_->Describe("s")->mode, StreamMode::kOnDemand);
@@ -266,6 +266,19 @@ TEST_F(StreamReshardTest, UpdateMaxRecordSizeAndModeTakeEffectWhenTheUpdateEnds)
   Reopen(Options());
   EXPECT_EQ(manager_->Describe("s")->max_record_size_kib, 4096u);
   EXPECT_EQ(manager_->Describe("s")->mode, StreamMode::kOnDemand);
+}
+
+TEST_F(StreamReshardTest, AnUpdateAcceptedBeforeARestartIsCarriedOutAfterIt) {
+  CreateActive("s", 2);
+  StreamManagerOptions slow = Options();
+  slow.state_change_delay_ms = 60'000;
+  Reopen(slow);
+  ASSERT_TRUE(manager_->SplitShard("s", "shardId-000000000000", HashKey{1} << 126));
+  Reopen(Options());
+  EXPECT_EQ(manager_->Describe("s")->status, StreamStatus::kUpdating);
+  Settle("s");
+  EXPECT_EQ(OpenShards("s").size(), 3u);
+  EXPECT_FALSE(manager_->Describe("s")->pending_change);
 }
 
 }  // namespace
