@@ -14,7 +14,7 @@ namespace sluice::http {
 // The Kinesis Data Streams operations (Kinesis_20131202.*): one handler per operation,
 // each parsing its request (protocol/kinesis_requests.h), calling the StreamManager and
 // writing the response (protocol/kinesis_responses.h). Control-plane handlers are in
-// kinesis_api_streams.cc, resharding and capacity settings in kinesis_api_capacity.cc,
+// kinesis_api_streams.cc, resharding, capacity and encryption settings in kinesis_api_capacity.cc,
 // the record path in kinesis_api_records.cc. Borrows the
 // manager, which must outlive the router the handlers are registered with.
 class KinesisApi {
@@ -52,6 +52,8 @@ class KinesisApi {
   Reply UpdateShardCount(const OperationCall& call);
   Reply UpdateStreamMode(const OperationCall& call);
   Reply UpdateMaxRecordSize(const OperationCall& call);
+  Reply StartStreamEncryption(const OperationCall& call);
+  Reply StopStreamEncryption(const OperationCall& call);
 
   // The stream a request names; an ARN of another region or account names no stream here.
   Result<std::string> Resolve(const protocol::kinesis::StreamRef& ref) const;

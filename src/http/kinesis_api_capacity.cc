@@ -1,4 +1,5 @@
-// KinesisApi: capacity — resharding, capacity mode and the largest record size.
+// KinesisApi: stream updates — resharding, capacity mode, the largest record size and
+// encryption at rest.
 #include "http/kinesis_api.h"
 #include "protocol/kinesis_responses.h"
 
@@ -69,6 +70,32 @@ KinesisApi::Reply KinesisApi::UpdateMaxRecordSize(const OperationCall& call) {
   if (!name) co_return Fail(name.error());
   co_return EmptyReply(
       streams_.UpdateMaxRecordSize(*name, static_cast<uint32_t>(request->max_record_size_kib)));
+}
+
+KinesisApi::Reply KinesisApi::StartStreamEncryption(const OperationCall& call) {
+  auto request = pk::ParseStreamEncryption(call.input);
+  if (!request) co_return Fail(request.error());
+  auto name = Resolve(request->stream);
+  if (!name) co_return Fail(name.error());
+  if (request->encryption_type != "KMS") {
+    co_return Fail(ErrorCode::kInvalidArgument,
+                   "EncryptionType " + request->encryption_type +
+                       " is not valid for StartStreamEncryption: only KMS is.");
+  }
+  co_return EmptyReply(streams_.StartStreamEncryption(*name, request->key_id));
+}
+
+KinesisApi::Reply KinesisApi::StopStreamEncryption(const OperationCall& call) {
+  auto request = pk::ParseStreamEncryption(call.input);
+  if (!request) co_return Fail(request.error());
+  auto name = Resolve(request->stream);
+  if (!name) co_return Fail(name.error());
+  if (request->encryption_type != "KMS") {
+    co_return Fail(ErrorCode::kInvalidArgument,
+                   "EncryptionType " + request->encryption_type +
+                       " is not valid for StopStreamEncryption: only KMS is.");
+  }
+  co_return EmptyReply(streams_.StopStreamEncryption(*name));
 }
 
 }  // namespace sluice::http

@@ -103,6 +103,8 @@ pk::PutResultView ToResultView(const stream::PutOutcome& outcome, ShardIds& shar
   return view;
 }
 
+std::string_view EncryptionType(bool encrypted) { return encrypted ? "KMS" : "NONE"; }
+
 Result<stream::IteratorType> ToIteratorType(std::string_view type) {
   if (type == "AT_SEQUENCE_NUMBER") return stream::IteratorType::kAtSequenceNumber;
   if (type == "AFTER_SEQUENCE_NUMBER") return stream::IteratorType::kAfterSequenceNumber;
@@ -118,12 +120,13 @@ KinesisApi::Reply KinesisApi::PutRecord(const OperationCall& call) {
   if (!request) co_return Fail(request.error());
   auto name = Resolve(request->stream);
   if (!name) co_return Fail(name.error());
-  auto max_bytes = streams_.MaxRecordBytes(*name);
-  if (!max_bytes) co_return Fail(max_bytes.error());
-  if (auto ok = pk::CheckRecordDataSizes({&request->record, 1}, *max_bytes, false); !ok) {
+  auto settings = streams_.WriteSettingsOf(*name);
+  if (!settings) co_return Fail(settings.error());
+  const size_t max_bytes = settings->max_record_bytes;
+  if (auto ok = pk::CheckRecordDataSizes({&request->record, 1}, max_bytes, false); !ok) {
     co_return Fail(ok.error());
   }
-  auto entry = ToEntry(request->record, *max_bytes);
+  auto entry = ToEntry(request->record, max_bytes);
   if (!entry) co_return Fail(entry.error());
   std::vector<stream::PutEntry> entries;
   entries.push_back(std::move(*entry));
@@ -132,7 +135,8 @@ KinesisApi::Reply KinesisApi::PutRecord(const OperationCall& call) {
   const stream::PutOutcome& outcome = outcomes->front();
   if (outcome.error) co_return Fail(*outcome.error);
   ShardIds shard_ids;
-  co_return pk::PutRecordResponse(ToResultView(outcome, shard_ids), "NONE");
+  co_return pk::PutRecordResponse(ToResultView(outcome, shard_ids),
+                                  EncryptionType(settings->encrypted));
 }
 
 KinesisApi::Reply KinesisApi::PutRecords(const OperationCall& call) {
@@ -140,12 +144,12 @@ KinesisApi::Reply KinesisApi::PutRecords(const OperationCall& call) {
   if (!request) co_return Fail(request.error());
   auto name = Resolve(request->stream);
   if (!name) co_return Fail(name.error());
-  auto max_bytes = streams_.MaxRecordBytes(*name);
-  if (!max_bytes) co_return Fail(max_bytes.error());
-  if (auto ok = pk::CheckRecordDataSizes(request->records, *max_bytes, true); !ok) {
+  auto settings = streams_.WriteSettingsOf(*name);
+  if (!settings) co_return Fail(settings.error());
+  if (auto ok = pk::CheckRecordDataSizes(request->records, settings->max_record_bytes, true); !ok) {
     co_return Fail(ok.error());
   }
-  auto entries = ToEntries(request->records, *max_bytes);
+  auto entries = ToEntries(request->records, settings->max_record_bytes);
   if (!entries) co_return Fail(entries.error());
   PutResult outcomes = co_await AwaitPut(streams_, *name, std::move(*entries));
   if (!outcomes) co_return Fail(outcomes.error());
@@ -155,7 +159,7 @@ KinesisApi::Reply KinesisApi::PutRecords(const OperationCall& call) {
   for (const stream::PutOutcome& outcome : *outcomes) {
     views.push_back(ToResultView(outcome, shard_ids));
   }
-  co_return pk::PutRecordsResponse(views, "NONE");
+  co_return pk::PutRecordsResponse(views, EncryptionType(settings->encrypted));
 }
 
 KinesisApi::Reply KinesisApi::GetShardIterator(const OperationCall& call) {
@@ -227,6 +231,8 @@ void KinesisApi::Register(Router& router) {
   add("UpdateShardCount", &KinesisApi::UpdateShardCount);
   add("UpdateStreamMode", &KinesisApi::UpdateStreamMode);
   add("UpdateMaxRecordSize", &KinesisApi::UpdateMaxRecordSize);
+  add("StartStreamEncryption", &KinesisApi::StartStreamEncryption);
+  add("StopStreamEncryption", &KinesisApi::StopStreamEncryption);
 }
 
 }  // namespace sluice::http

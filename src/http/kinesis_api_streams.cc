@@ -33,7 +33,28 @@ std::vector<stream::ShardInfo> ShardsAfter(const std::vector<stream::ShardInfo>&
   return out;
 }
 
-Result<std::vector<stream::ShardInfo>> FilterShards(std::vector<stream::ShardInfo> shards,
+// When `shard` stopped taking records (its children were created); nullopt while open.
+std::optional<int64_t> ClosedAt(const stream::ShardInfo& shard,
+                                const std::vector<stream::ShardInfo>& shards) {
+  for (const stream::ShardInfo& other : shards) {
+    if (other.parent_index == shard.index || other.adjacent_parent_index == shard.index) {
+      return other.created_ms;
+    }
+  }
+  return std::nullopt;
+}
+
+// A shard none of whose parents is still listed: it was open at the trim horizon.
+bool IsRoot(const stream::ShardInfo& shard, const std::vector<stream::ShardInfo>& shards) {
+  return std::none_of(shards.begin(), shards.end(), [&](const stream::ShardInfo& other) {
+    return other.index == shard.parent_index || other.index == shard.adjacent_parent_index;
+  });
+}
+
+// ShardFilter: AT_LATEST the open shards; AT_TRIM_HORIZON those open at the trim horizon;
+// FROM_TRIM_HORIZON all; AT_TIMESTAMP those open at the time; FROM_TIMESTAMP those open at
+// the time or created after it; AFTER_SHARD_ID those after the id.
+Result<std::vector<stream::ShardInfo>> FilterShards(const std::vector<stream::ShardInfo>& shards,
                                                     const pk::ShardFilter& filter) {
   const std::string& type = filter.type;
   if (type == "AFTER_SHARD_ID") {
@@ -43,19 +64,25 @@ Result<std::vector<stream::ShardInfo>> FilterShards(std::vector<stream::ShardInf
     }
     return ShardsAfter(shards, filter.shard_id);
   }
-  if ((type == "AT_TIMESTAMP" || type == "FROM_TIMESTAMP") && !filter.timestamp_ms) {
+  const bool at_time = type == "AT_TIMESTAMP";
+  if ((at_time || type == "FROM_TIMESTAMP") && !filter.timestamp_ms) {
     return Fail(ErrorCode::kInvalidArgument,
                 "ShardFilter of type " + type + " requires a Timestamp.");
   }
-  if (type == "AT_LATEST") {
-    std::erase_if(shards, [](const stream::ShardInfo& shard) { return !shard.open(); });
+  std::vector<stream::ShardInfo> out;
+  for (const stream::ShardInfo& shard : shards) {
+    const std::optional<int64_t> closed = ClosedAt(shard, shards);
+    bool keep = true;
+    if (type == "AT_LATEST") keep = !closed && shard.open();
+    if (type == "AT_TRIM_HORIZON") keep = IsRoot(shard, shards);
+    if (at_time) {
+      keep = (IsRoot(shard, shards) || shard.created_ms <= *filter.timestamp_ms) &&
+             (!closed || *closed > *filter.timestamp_ms);
+    }
+    if (type == "FROM_TIMESTAMP") keep = !closed || *closed >= *filter.timestamp_ms;
+    if (keep) out.push_back(shard);
   }
-  if (type == "AT_TIMESTAMP") {
-    std::erase_if(shards, [&](const stream::ShardInfo& shard) {
-      return shard.created_ms > *filter.timestamp_ms;
-    });
-  }
-  return shards;
+  return out;
 }
 
 Result<std::string> CheckedReply(const Status& status) {

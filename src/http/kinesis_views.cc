@@ -39,6 +39,10 @@ protocol::kinesis::StreamView ToStreamView(const stream::StreamInfo& info, std::
   view.created_ms = info.created_ms;
   view.retention_hours = info.retention_hours;
   view.max_record_size_kib = info.max_record_size_kib;
+  if (info.encryption_key_id) {
+    view.encryption_type = "KMS";
+    view.key_id = info.encryption_key_id;
+  }
   for (const stream::ShardInfo& shard : info.shards) view.open_shard_count += shard.open() ? 1 : 0;
   return view;
 }
