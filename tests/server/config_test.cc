@@ -80,6 +80,37 @@ access_keys:
   EXPECT_EQ(config_.access_keys[0].access_key_id, "AKID");
 }
 
+TEST_F(ConfigTest, AppliesTheKinesisCapacitySettings) {
+  ASSERT_TRUE(Apply(R"(
+kinesis:
+  enforce_limits: false
+  on_demand:
+    shard_write_records_per_sec: 200
+    window_ms: 2000
+    interval_ms: 500
+    min_shards: 2
+    max_shards: 32
+    max_write_bytes_per_sec: 1048576
+)"));
+  EXPECT_FALSE(config_.enforce_limits);
+  EXPECT_EQ(config_.on_demand.shard_write_records_per_sec, 200);
+  EXPECT_EQ(config_.on_demand.shard_write_bytes_per_sec, 1 << 20);  // default kept
+  EXPECT_EQ(config_.on_demand.window_ms, 2000);
+  EXPECT_EQ(config_.on_demand.interval_ms, 500);
+  EXPECT_EQ(config_.on_demand.min_shards, 2u);
+  EXPECT_EQ(config_.on_demand.max_shards, 32u);
+  EXPECT_EQ(config_.on_demand.max_write_bytes_per_sec, 1 << 20);
+}
+
+TEST_F(ConfigTest, RefusesInconsistentOnDemandSettings) {
+  EXPECT_FALSE(Apply("kinesis:\n  on_demand:\n    window_ms: 100\n    interval_ms: 1000\n"));
+  EXPECT_FALSE(Apply("kinesis:\n  on_demand:\n    min_shards: 8\n    max_shards: 4\n"));
+  EXPECT_FALSE(Apply("kinesis:\n  on_demand:\n    shard_write_records_per_sec: 0\n"));
+  auto unknown = Apply("kinesis:\n  on_demand:\n    max_shard: 4\n");
+  ASSERT_FALSE(unknown);
+  EXPECT_NE(unknown.error().message.find("'kinesis.on_demand.max_shard'"), std::string::npos);
+}
+
 TEST_F(ConfigTest, AnEmptyFileChangesNothing) {
   ASSERT_TRUE(Apply(""));
   EXPECT_EQ(config_.http.port, 4567);
