@@ -15,7 +15,8 @@ IMPLEMENTED = [
     "CreateStream", "DeleteStream", "DescribeStream", "DescribeStreamSummary", "ListStreams",
     "ListShards", "PutRecord", "PutRecords", "GetShardIterator", "GetRecords",
     "IncreaseStreamRetentionPeriod", "DecreaseStreamRetentionPeriod", "AddTagsToStream",
-    "RemoveTagsFromStream", "ListTagsForStream", "DescribeLimits",
+    "RemoveTagsFromStream", "ListTagsForStream", "DescribeLimits", "SplitShard", "MergeShards",
+    "UpdateShardCount", "UpdateStreamMode", "StartStreamEncryption", "StopStreamEncryption",
 ]
 LARGEST_STRING_TRIED = 100_000
 
