@@ -37,6 +37,12 @@ class WritableFile {
   // fdatasync: when Ok, the data written so far and the metadata needed to read it back
   // (the size) survive a crash or power loss.
   [[nodiscard]] virtual Status Sync() = 0;
+  // syncfs: when Ok, everything written to any file of this file's file system, with the
+  // metadata and directory entries needed to read it back, survives a crash or power
+  // loss. One device flush for all of it, however many files were written.
+  [[nodiscard]] virtual Status SyncFileSystem() = 0;
+  // Names the file system the file is on (files with equal ids share SyncFileSystem).
+  virtual uint64_t FileSystemId() const = 0;
   // fallocate: reserves disk space for [offset, offset + length), growing the size to
   // cover it (the new bytes read as zeros), so writes there cannot fail for lack of
   // space. kResourceExhausted when the disk is full. A file system without fallocate

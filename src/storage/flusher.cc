@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <map>
 #include <system_error>
 
 #include "common/assert.h"
@@ -81,6 +82,11 @@ void Flusher::WaitSync(const SyncJob* job) const {
   sync_done_cv_.wait(lock, [&] { return job->done; });
 }
 
+size_t Flusher::queued_sync_jobs() const {
+  std::lock_guard lock(mu_);
+  return sync_jobs_.size();
+}
+
 Status Flusher::RunOnFlusherThread(std::function<Status()> task) {
   SLUICE_ASSERT(!OnFlusherThread(), "RunOnFlusherThread called on the flusher thread");
   Task entry{std::move(task), Ok(), false};
@@ -137,23 +143,58 @@ void Flusher::RunSyncs() {
   while (true) {
     sync_cv_.wait(lock, [&] { return stop_ || !sync_jobs_.empty(); });
     if (sync_jobs_.empty()) break;  // stopping
-    SyncJob* job = sync_jobs_.front();
-    sync_jobs_.pop_front();
+    std::vector<SyncJob*> jobs = TakeSyncJobsLocked();
     lock.unlock();
-    Status status = Ok();
-    for (WritableFile* file : job->files) {
-      status = file->Sync();
-      if (!status) break;
-    }
-    if (status && !job->dir.empty()) status = job->env->SyncDir(job->dir);
+    std::vector<Status> statuses = RunSyncJobs(jobs);
     lock.lock();
-    // The job and its client are not touched after this (under mu_), so the client may
+    // The jobs and their clients are not touched after this (under mu_), so a client may
     // go away once it has seen `done`.
-    job->status = std::move(status);
-    job->done = true;
+    for (size_t i = 0; i < jobs.size(); ++i) {
+      jobs[i]->status = std::move(statuses[i]);
+      jobs[i]->done = true;
+      QueueLocked(jobs[i]->client);
+    }
     sync_done_cv_.notify_all();
-    QueueLocked(job->client);
   }
+}
+
+std::vector<SyncJob*> Flusher::TakeSyncJobsLocked() {
+  std::vector<SyncJob*> jobs;
+  const bool batch =
+      options_.batch_sync_min_jobs > 0 && sync_jobs_.size() >= options_.batch_sync_min_jobs;
+  do {
+    jobs.push_back(sync_jobs_.front());
+    sync_jobs_.pop_front();
+  } while (batch && !sync_jobs_.empty());
+  return jobs;
+}
+
+std::vector<Status> Flusher::RunSyncJobs(const std::vector<SyncJob*>& jobs) {
+  // One syncfs per file system covers every job's files and their folders; if one fails,
+  // each job syncs on its own, so that each learns its own outcome.
+  const bool batched = jobs.size() > 1 && SyncFileSystems(jobs);
+  std::vector<Status> statuses;
+  for (const SyncJob* job : jobs) {
+    statuses.push_back(batched && !job->files.empty() ? Ok() : RunSyncJob(*job));
+  }
+  return statuses;
+}
+
+bool Flusher::SyncFileSystems(const std::vector<SyncJob*>& jobs) {
+  std::map<uint64_t, WritableFile*> file_systems;
+  for (const SyncJob* job : jobs) {
+    for (WritableFile* file : job->files) file_systems.emplace(file->FileSystemId(), file);
+  }
+  return std::all_of(file_systems.begin(), file_systems.end(),
+                     [](const auto& entry) { return entry.second->SyncFileSystem().has_value(); });
+}
+
+Status Flusher::RunSyncJob(const SyncJob& job) {
+  for (WritableFile* file : job.files) {
+    if (auto status = file->Sync(); !status) return status;
+  }
+  if (!job.dir.empty()) return job.env->SyncDir(job.dir);
+  return Ok();
 }
 
 }  // namespace sluice::storage

@@ -53,6 +53,10 @@ struct FlusherOptions {
   // shards waits for about one sync, not one per shard (the file system merges concurrent
   // syncs into one journal commit).
   int sync_threads = 4;
+  // When at least this many shards wait for a sync, a sync thread takes them all and
+  // makes them durable with one file-system sync (syncfs: one device flush instead of one
+  // per shard). Streams with many busy shards gain most. 0: always one fdatasync per file.
+  size_t batch_sync_min_jobs = 4;
 };
 
 // The flusher of one data folder (DESIGN.md §4): its thread takes everything appended to
@@ -82,6 +86,8 @@ class Flusher {
   bool SyncDone(const SyncJob* job) const;
   // Blocks until `job` is done.
   void WaitSync(const SyncJob* job) const;
+  // Sync jobs submitted and not yet taken by a sync thread.
+  size_t queued_sync_jobs() const;
   // Runs `task` on the flusher thread between cycles and returns its status. Blocks;
   // must not be called on the flusher thread.
   [[nodiscard]] Status RunOnFlusherThread(std::function<Status()> task);
@@ -97,6 +103,13 @@ class Flusher {
   explicit Flusher(FlusherOptions options);
   void Run();
   void RunSyncs();
+  // Takes the jobs a sync thread runs next: all of them when batching pays. Requires mu_.
+  std::vector<SyncJob*> TakeSyncJobsLocked();
+  // Runs `jobs` and returns each one's status.
+  static std::vector<Status> RunSyncJobs(const std::vector<SyncJob*>& jobs);
+  static Status RunSyncJob(const SyncJob& job);
+  // syncfs on every file system the jobs' files are on; false if one fails.
+  static bool SyncFileSystems(const std::vector<SyncJob*>& jobs);
   void QueueLocked(FlushClient* client);  // requires mu_
 
   const FlusherOptions options_;

@@ -28,7 +28,8 @@ class FdCloser {
 
 class PosixWritableFile final : public WritableFile {
  public:
-  PosixWritableFile(std::string path, int fd) : path_(std::move(path)), fd_(fd) {}
+  PosixWritableFile(std::string path, int fd, uint64_t device)
+      : path_(std::move(path)), fd_(fd), device_(device) {}
   ~PosixWritableFile() override { ::close(fd_); }
   PosixWritableFile(const PosixWritableFile&) = delete;
   PosixWritableFile& operator=(const PosixWritableFile&) = delete;
@@ -50,6 +51,13 @@ class PosixWritableFile final : public WritableFile {
     if (::fdatasync(fd_) != 0) return Fail(PosixError(path_, "fdatasync", errno));
     return Ok();
   }
+
+  Status SyncFileSystem() override {
+    if (::syncfs(fd_) != 0) return Fail(PosixError(path_, "syncfs", errno));
+    return Ok();
+  }
+
+  uint64_t FileSystemId() const override { return device_; }
 
   Status Allocate(uint64_t offset, uint64_t length) override {
     while (::fallocate(fd_, 0, static_cast<off_t>(offset), static_cast<off_t>(length)) != 0) {
@@ -82,6 +90,7 @@ class PosixWritableFile final : public WritableFile {
  private:
   std::string path_;
   int fd_;
+  uint64_t device_;  // st_dev: the file system
 };
 
 class PosixReadableFile final : public ReadableFile {
@@ -147,7 +156,13 @@ Result<std::unique_ptr<WritableFile>> PosixEnv::OpenWritable(const std::string& 
   if (mode == OpenMode::kCreateOrTruncate) flags |= O_CREAT | O_TRUNC;
   int fd = ::open(path.c_str(), flags, 0644);
   if (fd < 0) return Fail(PosixError(path, "open", errno));
-  return std::make_unique<PosixWritableFile>(path, fd);
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) {
+    const int error = errno;
+    ::close(fd);
+    return Fail(PosixError(path, "fstat", error));
+  }
+  return std::make_unique<PosixWritableFile>(path, fd, static_cast<uint64_t>(st.st_dev));
 }
 
 Result<std::unique_ptr<ReadableFile>> PosixEnv::OpenReadable(const std::string& path) {

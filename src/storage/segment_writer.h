@@ -25,6 +25,9 @@ class Segment;
 // Not thread-safe: used by the flusher thread only (and by ShardLog::Open/Close when no
 // flusher cycle runs); only the file's Sync runs elsewhere (the sync thread). Every
 // method may block on the disk.
+// Writes at least this large start their writeback at once (WritableFile::StartWriteback).
+inline constexpr size_t kEarlyWritebackBytes = size_t{128} << 10;
+
 class SegmentWriter {
  public:
   // Creates the files of a new segment: the header, `preallocate_bytes` reserved, and an

@@ -73,6 +73,49 @@ TEST_F(FlusherTest, GroupsTheAppendsOfEveryShardWhileADiskSyncRuns) {
   }
 }
 
+TEST_F(FlusherTest, OneFileSystemSyncCoversShardsWaitingTogether) {
+  // One sync thread: while it holds the first shard's sync, the other shards queue up,
+  // and then one syncfs covers them all.
+  auto flusher = Flusher::Start(FlusherOptions{10, 1, 4});
+  ASSERT_TRUE(flusher);
+  std::vector<std::unique_ptr<ShardLog>> logs;
+  for (int i = 0; i < 8; ++i) {
+    auto log =
+        ShardLog::Open(&env_, flusher->get(), "/data/b/" + std::to_string(i), SmallOptions());
+    ASSERT_TRUE(log);
+    logs.push_back(std::move(*log));
+  }
+  Gate gate(env_, Op::kSync);
+  gate.Close();
+  auto records = MakeRecords(2, 100, 1);
+  std::atomic<int> done{0};
+  auto count = [&](Result<AppendResult> result) {
+    EXPECT_TRUE(result);
+    ++done;
+  };
+  const uint64_t syncs_before = env_.sync_count();
+  ASSERT_TRUE(logs[0]->AppendAsync(Inputs(records), count));
+  ASSERT_TRUE(gate.WaitUntilBlocked());
+  for (size_t i = 1; i < logs.size(); ++i) {
+    ASSERT_TRUE(logs[i]->AppendAsync(Inputs(records), count));
+  }
+  ASSERT_TRUE(WaitFor([&] { return (*flusher)->queued_sync_jobs() == 7; }));
+  gate.Open();
+  ASSERT_TRUE(WaitFor([&] { return done.load() == 8; }));
+  EXPECT_EQ(env_.sync_count() - syncs_before, 1u);
+  EXPECT_EQ(env_.file_system_sync_count(), 1u);
+  // Durable: nothing acknowledged is lost by a power cut.
+  for (auto& log : logs) ASSERT_TRUE(log->Close());
+  logs.clear();
+  env_.SimulatePowerLoss(7);
+  for (int i = 0; i < 8; ++i) {
+    auto log =
+        ShardLog::Open(&env_, flusher->get(), "/data/b/" + std::to_string(i), SmallOptions());
+    ASSERT_TRUE(log);
+    EXPECT_EQ((*log)->tail_position(), 2u) << i;
+  }
+}
+
 TEST_F(FlusherTest, ManyWritersOnManyShardsAllComplete) {
   std::vector<std::unique_ptr<ShardLog>> logs;
   for (int i = 0; i < 3; ++i) {

@@ -50,25 +50,9 @@ class FaultWritableFile final : public storage::WritableFile {
     return status;
   }
 
-  Status Sync() override {
-    if (auto status = env_->Mutation(FaultEnv::Op::kSync, path_); !status) return status;
-    uint64_t covered = 0;  // writes that completed before this sync started
-    {
-      std::lock_guard lock(env_->mu_);
-      if (env_->failing_syncs_ > 0) {
-        --env_->failing_syncs_;
-        return Fail(env_->sync_error_, std::string(storage::BaseName(path_)) +
-                                           ": fdatasync failed: injected I/O error");
-      }
-      covered = env_->next_sequence_;
-    }
-    if (auto status = base_->Sync(); !status) return status;
-    env_->syncs_.fetch_add(1);
-    std::lock_guard lock(env_->mu_);
-    std::erase_if(env_->files_[path_].unsynced,
-                  [&](const FaultEnv::Undo& undo) { return undo.sequence < covered; });
-    return Ok();
-  }
+  Status Sync() override { return SyncWrites(false); }
+  Status SyncFileSystem() override { return SyncWrites(true); }
+  uint64_t FileSystemId() const override { return base_->FileSystemId(); }
 
   Status Allocate(uint64_t offset, uint64_t length) override {
     if (auto status = env_->Mutation(FaultEnv::Op::kAllocate, path_); !status) return status;
@@ -98,6 +82,34 @@ class FaultWritableFile final : public storage::WritableFile {
   Result<uint64_t> Size() override { return base_->Size(); }
 
  private:
+  // Makes the writes completed before it durable: this file's, or (whole_file_system)
+  // every file's.
+  Status SyncWrites(bool whole_file_system) {
+    if (auto status = env_->Mutation(FaultEnv::Op::kSync, path_); !status) return status;
+    uint64_t covered = 0;  // writes that completed before this sync started
+    {
+      std::lock_guard lock(env_->mu_);
+      if (env_->failing_syncs_ > 0) {
+        --env_->failing_syncs_;
+        return Fail(env_->sync_error_, std::string(storage::BaseName(path_)) +
+                                           (whole_file_system ? ": syncfs" : ": fdatasync") +
+                                           " failed: injected I/O error");
+      }
+      covered = env_->next_sequence_;
+    }
+    Status synced = whole_file_system ? base_->SyncFileSystem() : base_->Sync();
+    if (!synced) return synced;
+    (whole_file_system ? env_->file_system_syncs_ : env_->syncs_).fetch_add(1);
+    auto durable = [&](const FaultEnv::Undo& undo) { return undo.sequence < covered; };
+    std::lock_guard lock(env_->mu_);
+    if (!whole_file_system) {
+      std::erase_if(env_->files_[path_].unsynced, durable);
+      return Ok();
+    }
+    for (auto& [path, state] : env_->files_) std::erase_if(state.unsynced, durable);
+    return Ok();
+  }
+
   FaultEnv* env_;
   std::string path_;
   std::unique_ptr<storage::WritableFile> base_;

@@ -49,6 +49,7 @@ class FaultEnv final : public storage::Env {
   void SetHook(Hook hook);
 
   uint64_t sync_count() const { return syncs_.load(); }
+  uint64_t file_system_sync_count() const { return file_system_syncs_.load(); }
   uint64_t bytes_read() const { return bytes_read_.load(); }
   uint64_t used_bytes() const;
 
@@ -96,6 +97,7 @@ class FaultEnv final : public storage::Env {
   uint64_t next_sequence_ = 1;                      // guarded by mu_
   std::atomic<bool> short_reads_{false};
   std::atomic<uint64_t> syncs_{0};
+  std::atomic<uint64_t> file_system_syncs_{0};
   std::atomic<uint64_t> bytes_read_{0};
 };
 

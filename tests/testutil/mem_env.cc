@@ -29,6 +29,8 @@ class MemWritableFile final : public storage::WritableFile {
     return Ok();
   }
   Status Sync() override { return Ok(); }
+  Status SyncFileSystem() override { return Ok(); }
+  uint64_t FileSystemId() const override { return 0; }
   Status Allocate(uint64_t offset, uint64_t length) override {
     std::lock_guard lock(file_->mu);
     if (file_->data.size() < offset + length) file_->data.resize(offset + length);
