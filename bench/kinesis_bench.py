@@ -6,9 +6,15 @@ Runs build/release/bench/kinesis_load against each server on 127.0.0.1:
   put1k    PutRecords of 500 x 1 KiB records, 16 connections         (payload MB/s)
   get      GetRecords reading everything back, one reader per shard  (records/s)
   latency  put -> visible through GetRecords at half the put100 rate (p50/p99 ms; sluice)
-and samples each server's RSS during the load. sluice runs with its default `sync`
-durability; kinesalite (npm, pinned below, installed into third_party/node) keeps its data in
-memory. Usage: bench/kinesis_bench.py [--seconds S] [--skip-kinesalite]"""
+and samples each server's RSS during the load. These run on provisioned 4-shard streams;
+sluice runs with its default `sync` durability and `kinesis.enforce_limits: false` (the
+shard quotas would cap a 4-shard stream at 4,000 records/s; kinesalite enforces none);
+kinesalite (npm, pinned below, installed into third_party/node) keeps its data in memory.
+Then, on a second sluice with the default configuration (limits on):
+  ondemand PutRecords of 500 x 100 B into an ON_DEMAND stream that starts with 4 shards:
+           a warm-up while the stream scales, then the measured run (records/s, and the
+           open shard count the stream settled at)
+Usage: bench/kinesis_bench.py [--seconds S] [--skip-kinesalite]"""
 
 import argparse
 import http.client
@@ -28,6 +34,7 @@ LOAD = os.path.join(ROOT, "build/release/bench/kinesis_load")
 NODE_DIR = os.path.join(ROOT, "third_party/node")
 KINESALITE = "kinesalite@3.3.3"
 SHARDS = 4
+BENCH_CONFIG = "kinesis:\n  enforce_limits: false\n"
 
 
 def free_port():
@@ -60,8 +67,13 @@ def wait_port(port, deadline_s=15):
     raise RuntimeError(f"nothing listens on {port}")
 
 
-def create_stream(port, name):
-    status, body = call(port, "CreateStream", {"StreamName": name, "ShardCount": SHARDS})
+def create_stream(port, name, on_demand=False):
+    request = {"StreamName": name}
+    if on_demand:
+        request["StreamModeDetails"] = {"StreamMode": "ON_DEMAND"}
+    else:
+        request["ShardCount"] = SHARDS
+    status, body = call(port, "CreateStream", request)
     if status != 200:
         raise RuntimeError(f"CreateStream failed: {body}")
     for _ in range(500):
@@ -104,10 +116,23 @@ def load(mode, port, stream, *extra):
     return dict(pair.split("=", 1) for pair in last.split())
 
 
-def start_sluice(port, data_dir):
+def open_shard_count(port, name):
+    _, body = call(port, "DescribeStreamSummary", {"StreamName": name})
+    return body["StreamDescriptionSummary"]["OpenShardCount"]
+
+
+def start_sluice(port, data_dir, config=BENCH_CONFIG):
+    config_path = os.path.join(data_dir, "config.yaml")
+    with open(config_path, "w") as f:
+        f.write(config)
     return subprocess.Popen([SLUICE, "serve", "--listen", f"127.0.0.1:{port}", "--data-dir",
-                             data_dir, "--log-level", "warn"],
+                             os.path.join(data_dir, "data"), "--config", config_path,
+                             "--log-level", "warn"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def start_sluice_defaults(port, data_dir):
+    return start_sluice(port, data_dir, config="")
 
 
 def start_kinesalite(port, _data_dir):
@@ -121,30 +146,44 @@ def start_kinesalite(port, _data_dir):
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
-def run_server(name, start, seconds, latency):
+def run_on_demand(port, seconds):
+    """The put100 load on an ON_DEMAND stream: warm up while it scales, then measure."""
+    create_stream(port, "ondemand", on_demand=True)
+    load("put", port, "ondemand", "--seconds", str(max(12.0, seconds)))
+    put = load("put", port, "ondemand", "--seconds", str(seconds))
+    return {"ondemand_put100_rps": float(put["records_per_s"]),
+            "ondemand_shards": float(open_shard_count(port, "ondemand"))}
+
+
+def run_workloads(port, seconds, latency):
+    figures = {}
+    create_stream(port, "small")
+    put = load("put", port, "small", "--seconds", str(seconds))
+    figures["put100_rps"] = float(put["records_per_s"])
+    get = load("get", port, "small", "--shards", str(SHARDS), "--connections", str(SHARDS))
+    figures["get_rps"] = float(get["records_per_s"])
+    create_stream(port, "large")
+    put1k = load("put", port, "large", "--record-bytes", "1024", "--seconds", str(seconds))
+    figures["put1k_mbps"] = float(put1k["payload_mb_per_s"])
+    if latency:
+        create_stream(port, "latency")
+        half = figures["put100_rps"] / 2
+        lat = load("latency", port, "latency", "--shards", str(SHARDS), "--rate",
+                   str(int(half)), "--seconds", str(seconds), "--connections", "8")
+        figures["latency_rate"] = float(lat["put_rate"])
+        figures["p50_ms"], figures["p99_ms"] = float(lat["p50_ms"]), float(lat["p99_ms"])
+    return figures
+
+
+def run_server(name, start, workloads):
     port = free_port()
     data_dir = tempfile.mkdtemp(prefix=f"{name}-bench-")
     process = start(port, data_dir)
-    figures = {}
     try:
         wait_port(port)
         print(f"== {name}")
         sampler = RssSampler(process.pid)
-        create_stream(port, "small")
-        put = load("put", port, "small", "--seconds", str(seconds))
-        figures["put100_rps"] = float(put["records_per_s"])
-        get = load("get", port, "small", "--shards", str(SHARDS), "--connections", str(SHARDS))
-        figures["get_rps"] = float(get["records_per_s"])
-        create_stream(port, "large")
-        put1k = load("put", port, "large", "--record-bytes", "1024", "--seconds", str(seconds))
-        figures["put1k_mbps"] = float(put1k["payload_mb_per_s"])
-        if latency:
-            create_stream(port, "latency")
-            half = figures["put100_rps"] / 2
-            lat = load("latency", port, "latency", "--shards", str(SHARDS), "--rate",
-                       str(int(half)), "--seconds", str(seconds), "--connections", "8")
-            figures["latency_rate"] = float(lat["put_rate"])
-            figures["p50_ms"], figures["p99_ms"] = float(lat["p50_ms"]), float(lat["p99_ms"])
+        figures = workloads(port)
         sampler.stop()
         figures["rss_mib"] = sampler.peak_mib
     finally:
@@ -162,9 +201,15 @@ def main():
     parser.add_argument("--seconds", type=float, default=8)
     parser.add_argument("--skip-kinesalite", action="store_true")
     args = parser.parse_args()
-    sluice = run_server("sluice", start_sluice, args.seconds, latency=True)
+    sluice = run_server("sluice", start_sluice,
+                        lambda port: run_workloads(port, args.seconds, latency=True))
+    on_demand = run_server("sluice (defaults, on-demand)", start_sluice_defaults,
+                           lambda port: run_on_demand(port, args.seconds))
+    sluice.update({k: v for k, v in on_demand.items() if k != "rss_mib"})
+    sluice["ondemand_rss_mib"] = on_demand["rss_mib"]
     kinesalite = ({} if args.skip_kinesalite else
-                  run_server("kinesalite", start_kinesalite, min(args.seconds, 5), latency=False))
+                  run_server("kinesalite", start_kinesalite,
+                             lambda port: run_workloads(port, min(args.seconds, 5), False)))
     print("\n| workload | sluice | kinesalite | ratio |\n| --- | --- | --- | --- |")
     for key, label in (("put100_rps", "PutRecords 500 x 100 B, records/s"),
                        ("put1k_mbps", "PutRecords 500 x 1 KiB, payload MB/s"),
@@ -175,6 +220,8 @@ def main():
               f"| {label} | {sluice[key]:,.1f} | - | - |")
     print(f"put->visible at {sluice['latency_rate']:,.0f} records/s: p50 {sluice['p50_ms']} ms, "
           f"p99 {sluice['p99_ms']} ms")
+    print(f"on-demand stream (4 shards at start): {sluice['ondemand_put100_rps']:,.0f} records/s "
+          f"after scaling to {sluice['ondemand_shards']:.0f} open shards")
     pairs = {f"sluice_{k}": v for k, v in sluice.items()}
     pairs.update({f"kinesalite_{k}": v for k, v in kinesalite.items()})
     if kinesalite:
