@@ -67,12 +67,12 @@ def wait_port(port, deadline_s=15):
     raise RuntimeError(f"nothing listens on {port}")
 
 
-def create_stream(port, name, on_demand=False):
+def create_stream(port, name, on_demand=False, shards=SHARDS):
     request = {"StreamName": name}
     if on_demand:
         request["StreamModeDetails"] = {"StreamMode": "ON_DEMAND"}
     else:
-        request["ShardCount"] = SHARDS
+        request["ShardCount"] = shards
     status, body = call(port, "CreateStream", request)
     if status != 200:
         raise RuntimeError(f"CreateStream failed: {body}")

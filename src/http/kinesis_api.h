@@ -2,6 +2,8 @@
 
 #include <boost/asio/awaitable.hpp>
 #include <string>
+#include <string_view>
+#include <utility>
 
 #include "common/result.h"
 #include "http/operation.h"
@@ -57,6 +59,11 @@ class KinesisApi {
 
   // The stream a request names; an ARN of another region or account names no stream here.
   Result<std::string> Resolve(const protocol::kinesis::StreamRef& ref) const;
+  // The stream and request of Start/StopStreamEncryption (`operation`).
+  Result<std::pair<std::string, protocol::kinesis::StreamEncryptionRequest>> ReadEncryptionRequest(
+      const OperationCall& call, std::string_view operation) const;
+  // {} for a successful call, its error otherwise.
+  static Result<std::string> EmptyReply(const Status& status);
 
   stream::StreamManager& streams_;
 };

@@ -7,15 +7,6 @@ namespace sluice::http {
 
 namespace pk = protocol::kinesis;
 
-namespace {
-
-Result<std::string> EmptyReply(const Status& status) {
-  if (!status) return Fail(status.error());
-  return pk::EmptyResponse();
-}
-
-}  // namespace
-
 KinesisApi::Reply KinesisApi::SplitShard(const OperationCall& call) {
   auto request = pk::ParseSplitShard(call.input);
   if (!request) co_return Fail(request.error());
@@ -72,30 +63,32 @@ KinesisApi::Reply KinesisApi::UpdateMaxRecordSize(const OperationCall& call) {
       streams_.UpdateMaxRecordSize(*name, static_cast<uint32_t>(request->max_record_size_kib)));
 }
 
-KinesisApi::Reply KinesisApi::StartStreamEncryption(const OperationCall& call) {
+// Start/StopStreamEncryption share one request shape; only KMS is an encryption type to
+// start or stop.
+Result<std::pair<std::string, pk::StreamEncryptionRequest>> KinesisApi::ReadEncryptionRequest(
+    const OperationCall& call, std::string_view operation) const {
   auto request = pk::ParseStreamEncryption(call.input);
-  if (!request) co_return Fail(request.error());
+  if (!request) return Fail(request.error());
   auto name = Resolve(request->stream);
-  if (!name) co_return Fail(name.error());
+  if (!name) return Fail(name.error());
   if (request->encryption_type != "KMS") {
-    co_return Fail(ErrorCode::kInvalidArgument,
-                   "EncryptionType " + request->encryption_type +
-                       " is not valid for StartStreamEncryption: only KMS is.");
+    return Fail(ErrorCode::kInvalidArgument, "EncryptionType " + request->encryption_type +
+                                                 " is not valid for " + std::string(operation) +
+                                                 ": only KMS is.");
   }
-  co_return EmptyReply(streams_.StartStreamEncryption(*name, request->key_id));
+  return std::make_pair(std::move(*name), std::move(*request));
+}
+
+KinesisApi::Reply KinesisApi::StartStreamEncryption(const OperationCall& call) {
+  auto request = ReadEncryptionRequest(call, "StartStreamEncryption");
+  if (!request) co_return Fail(request.error());
+  co_return EmptyReply(streams_.StartStreamEncryption(request->first, request->second.key_id));
 }
 
 KinesisApi::Reply KinesisApi::StopStreamEncryption(const OperationCall& call) {
-  auto request = pk::ParseStreamEncryption(call.input);
+  auto request = ReadEncryptionRequest(call, "StopStreamEncryption");
   if (!request) co_return Fail(request.error());
-  auto name = Resolve(request->stream);
-  if (!name) co_return Fail(name.error());
-  if (request->encryption_type != "KMS") {
-    co_return Fail(ErrorCode::kInvalidArgument,
-                   "EncryptionType " + request->encryption_type +
-                       " is not valid for StopStreamEncryption: only KMS is.");
-  }
-  co_return EmptyReply(streams_.StopStreamEncryption(*name));
+  co_return EmptyReply(streams_.StopStreamEncryption(request->first));
 }
 
 }  // namespace sluice::http

@@ -85,12 +85,12 @@ Result<std::vector<stream::ShardInfo>> FilterShards(const std::vector<stream::Sh
   return out;
 }
 
-Result<std::string> CheckedReply(const Status& status) {
+}  // namespace
+
+Result<std::string> KinesisApi::EmptyReply(const Status& status) {
   if (!status) return Fail(status.error());
   return pk::EmptyResponse();
 }
-
-}  // namespace
 
 Result<std::string> KinesisApi::Resolve(const pk::StreamRef& ref) const {
   if (ref.arn) {
@@ -115,7 +115,7 @@ KinesisApi::Reply KinesisApi::CreateStream(const OperationCall& call) {
   if (request->max_record_size_kib) {
     params.max_record_size_kib = static_cast<uint32_t>(*request->max_record_size_kib);
   }
-  co_return CheckedReply(streams_.CreateStream(params));
+  co_return EmptyReply(streams_.CreateStream(params));
 }
 
 KinesisApi::Reply KinesisApi::DeleteStream(const OperationCall& call) {
@@ -123,7 +123,7 @@ KinesisApi::Reply KinesisApi::DeleteStream(const OperationCall& call) {
   if (!request) co_return Fail(request.error());
   auto name = Resolve(request->stream);
   if (!name) co_return Fail(name.error());
-  co_return CheckedReply(streams_.DeleteStream(*name));
+  co_return EmptyReply(streams_.DeleteStream(*name));
 }
 
 KinesisApi::Reply KinesisApi::DescribeStream(const OperationCall& call) {
@@ -223,7 +223,7 @@ KinesisApi::Reply KinesisApi::IncreaseStreamRetentionPeriod(const OperationCall&
   if (!request) co_return Fail(request.error());
   auto name = Resolve(request->stream);
   if (!name) co_return Fail(name.error());
-  co_return CheckedReply(streams_.IncreaseRetention(*name, request->hours));
+  co_return EmptyReply(streams_.IncreaseRetention(*name, request->hours));
 }
 
 KinesisApi::Reply KinesisApi::DecreaseStreamRetentionPeriod(const OperationCall& call) {
@@ -231,7 +231,7 @@ KinesisApi::Reply KinesisApi::DecreaseStreamRetentionPeriod(const OperationCall&
   if (!request) co_return Fail(request.error());
   auto name = Resolve(request->stream);
   if (!name) co_return Fail(name.error());
-  co_return CheckedReply(streams_.DecreaseRetention(*name, request->hours));
+  co_return EmptyReply(streams_.DecreaseRetention(*name, request->hours));
 }
 
 KinesisApi::Reply KinesisApi::AddTagsToStream(const OperationCall& call) {
@@ -239,7 +239,7 @@ KinesisApi::Reply KinesisApi::AddTagsToStream(const OperationCall& call) {
   if (!request) co_return Fail(request.error());
   auto name = Resolve(request->stream);
   if (!name) co_return Fail(name.error());
-  co_return CheckedReply(streams_.AddTags(*name, request->tags));
+  co_return EmptyReply(streams_.AddTags(*name, request->tags));
 }
 
 KinesisApi::Reply KinesisApi::RemoveTagsFromStream(const OperationCall& call) {
@@ -247,7 +247,7 @@ KinesisApi::Reply KinesisApi::RemoveTagsFromStream(const OperationCall& call) {
   if (!request) co_return Fail(request.error());
   auto name = Resolve(request->stream);
   if (!name) co_return Fail(name.error());
-  co_return CheckedReply(streams_.RemoveTags(*name, request->keys));
+  co_return EmptyReply(streams_.RemoveTags(*name, request->keys));
 }
 
 KinesisApi::Reply KinesisApi::ListTagsForStream(const OperationCall& call) {
@@ -276,7 +276,7 @@ KinesisApi::Reply KinesisApi::TagResource(const OperationCall& call) {
   if (!request) co_return Fail(request.error());
   auto name = Resolve(request->stream);
   if (!name) co_return Fail(name.error());
-  co_return CheckedReply(streams_.AddTags(*name, request->tags));
+  co_return EmptyReply(streams_.AddTags(*name, request->tags));
 }
 
 KinesisApi::Reply KinesisApi::UntagResource(const OperationCall& call) {
@@ -284,7 +284,7 @@ KinesisApi::Reply KinesisApi::UntagResource(const OperationCall& call) {
   if (!request) co_return Fail(request.error());
   auto name = Resolve(request->stream);
   if (!name) co_return Fail(name.error());
-  co_return CheckedReply(streams_.RemoveTags(*name, request->keys));
+  co_return EmptyReply(streams_.RemoveTags(*name, request->keys));
 }
 
 KinesisApi::Reply KinesisApi::ListTagsForResource(const OperationCall& call) {

@@ -15,22 +15,19 @@ void RenderStreamMetrics(const stream::StreamManager& streams, std::string& out)
     fmt::format_to(append, "sluice_kinesis_open_shards{{stream=\"{}\"}} {}\n", info.name, open);
   }
   const std::vector<stream::ShardRate> rates = streams.ShardRates();
-  AppendMetricHeader(out, "sluice_kinesis_shard_write_records_per_second", "gauge",
-                     "Records stored per second by shard, over the last sampling interval.");
-  for (const stream::ShardRate& rate : rates) {
-    fmt::format_to(append,
-                   "sluice_kinesis_shard_write_records_per_second{{stream=\"{}\",shard=\"{}\"}} "
-                   "{:.1f}\n",
-                   rate.stream_name, stream::ShardIdOf(rate.shard_index), rate.records_per_sec);
-  }
-  AppendMetricHeader(out, "sluice_kinesis_shard_write_bytes_per_second", "gauge",
-                     "Bytes stored per second by shard, over the last sampling interval.");
-  for (const stream::ShardRate& rate : rates) {
-    fmt::format_to(append,
-                   "sluice_kinesis_shard_write_bytes_per_second{{stream=\"{}\",shard=\"{}\"}} "
-                   "{:.1f}\n",
-                   rate.stream_name, stream::ShardIdOf(rate.shard_index), rate.bytes_per_sec);
-  }
+  auto per_shard = [&](std::string_view name, std::string_view help, auto value) {
+    AppendMetricHeader(out, name, "gauge", help);
+    for (const stream::ShardRate& rate : rates) {
+      fmt::format_to(append, "{}{{stream=\"{}\",shard=\"{}\"}} {:.1f}\n", name, rate.stream_name,
+                     stream::ShardIdOf(rate.shard_index), value(rate));
+    }
+  };
+  per_shard("sluice_kinesis_shard_write_records_per_second",
+            "Records stored per second by shard, over the last sampling interval.",
+            [](const stream::ShardRate& rate) { return rate.records_per_sec; });
+  per_shard("sluice_kinesis_shard_write_bytes_per_second",
+            "Bytes stored per second by shard, over the last sampling interval.",
+            [](const stream::ShardRate& rate) { return rate.bytes_per_sec; });
 }
 
 }  // namespace sluice::http

@@ -9,7 +9,11 @@ import subprocess
 import tempfile
 import time
 import urllib.error
+import unittest
 import urllib.request
+
+import boto3
+import botocore.config
 
 SLUICE_BIN = os.environ.get("SLUICE_BIN", "build/release/sluice")
 START_TIMEOUT_S = 10
@@ -136,3 +140,26 @@ def kinesis_call(endpoint, operation, body):
             return response.status, json.loads(response.read() or b"{}")
     except urllib.error.HTTPError as error:
         return error.code, json.loads(error.read())
+
+def kinesis_client(endpoint):
+    return boto3.client("kinesis", endpoint_url=endpoint, region_name="us-east-1",
+                        aws_access_key_id="AKIDTEST", aws_secret_access_key="secret",
+                        config=botocore.config.Config(retries={"max_attempts": 0}))
+
+
+class ServerTestCase(unittest.TestCase):
+    """Test classes sharing one server (started with the class's CONFIG) and a boto3
+    Kinesis client; the server must exit cleanly at the end."""
+
+    CONFIG = ""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.server = SluiceServer(cls.CONFIG).__enter__()
+        cls.kinesis = kinesis_client(cls.server.endpoint)
+
+    @classmethod
+    def tearDownClass(cls):
+        code = cls.server.stop()
+        cls.server.__exit__(None, None, None)
+        assert code == 0, f"server exited with {code}"

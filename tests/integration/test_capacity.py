@@ -7,8 +7,8 @@ import unittest
 
 import botocore.exceptions
 
-from sluice_server import SluiceServer, kinesis_call
-from test_kinesis import kinesis_client, wait_active
+from sluice_server import ServerTestCase, SluiceServer, kinesis_call, kinesis_client
+from test_kinesis import wait_active
 from test_resharding import (THROTTLED, TripWriter, assert_lineage_consistent,
                              assert_read_matches_acked, get_records_retrying, is_open,
                              list_all_shards, read_in_lineage_order, shard_id,
@@ -106,17 +106,8 @@ class OnDemandScalingTest(unittest.TestCase):
             assert_read_matches_acked(self, read, writer.acked)
 
 
-class ThrottlingTest(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.server = SluiceServer(CONFIG).__enter__()
-        cls.kinesis = kinesis_client(cls.server.endpoint)
-
-    @classmethod
-    def tearDownClass(cls):
-        code = cls.server.stop()
-        cls.server.__exit__(None, None, None)
-        assert code == 0, f"server exited with {code}"
+class ThrottlingTest(ServerTestCase):
+    CONFIG = CONFIG
 
     def test_a_shard_refuses_records_past_1000_a_second_and_stores_the_rest(self):
         self.kinesis.create_stream(StreamName="narrow", ShardCount=1)
@@ -201,17 +192,8 @@ class UnlimitedTest(unittest.TestCase):
             assert_read_matches_acked(self, read, writer.acked)
 
 
-class StreamSettingsTest(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.server = SluiceServer(CONFIG).__enter__()
-        cls.kinesis = kinesis_client(cls.server.endpoint)
-
-    @classmethod
-    def tearDownClass(cls):
-        code = cls.server.stop()
-        cls.server.__exit__(None, None, None)
-        assert code == 0, f"server exited with {code}"
+class StreamSettingsTest(ServerTestCase):
+    CONFIG = CONFIG
 
     def assertError(self, code, call, **kwargs):
         with self.assertRaises(botocore.exceptions.ClientError) as caught:

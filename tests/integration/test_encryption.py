@@ -5,8 +5,8 @@ import glob
 import os
 import unittest
 
-from sluice_server import SluiceServer
-from test_kinesis import kinesis_client, wait_active
+from sluice_server import SluiceServer, kinesis_client
+from test_kinesis import wait_active
 from test_resharding import TripWriter, assert_read_matches_acked, read_in_lineage_order
 
 CONFIG = """

@@ -7,11 +7,9 @@ import subprocess
 import time
 import unittest
 
-import boto3
-import botocore.config
 import botocore.exceptions
 
-from sluice_server import SluiceServer, kinesis_call as raw_call
+from sluice_server import ServerTestCase, SluiceServer, kinesis_call as raw_call, kinesis_client
 from taxi_trips import taxi_trips
 
 CONFIG = """
@@ -22,10 +20,6 @@ CLIENT_ENV = {"AWS_ACCESS_KEY_ID": "AKIDTEST", "AWS_SECRET_ACCESS_KEY": "secret"
               "AWS_DEFAULT_REGION": "us-east-1"}
 
 
-def kinesis_client(endpoint):
-    return boto3.client("kinesis", endpoint_url=endpoint, region_name="us-east-1",
-                        aws_access_key_id="AKIDTEST", aws_secret_access_key="secret",
-                        config=botocore.config.Config(retries={"max_attempts": 0}))
 
 
 def wait_active(kinesis, name, timeout_s=10):
@@ -60,17 +54,8 @@ def read_shard(kinesis, iterator, records, until_empty=True):
     return iterator
 
 
-class KinesisTest(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.server = SluiceServer(CONFIG).__enter__()
-        cls.kinesis = kinesis_client(cls.server.endpoint)
-
-    @classmethod
-    def tearDownClass(cls):
-        code = cls.server.stop()
-        cls.server.__exit__(None, None, None)
-        assert code == 0, f"server exited with {code}"
+class KinesisTest(ServerTestCase):
+    CONFIG = CONFIG
 
     def create(self, name, shards=1):
         self.kinesis.create_stream(StreamName=name, ShardCount=shards)

@@ -12,9 +12,9 @@ import unittest
 
 import botocore.exceptions
 
-from sluice_server import SluiceServer
+from sluice_server import ServerTestCase, SluiceServer, kinesis_client
 from taxi_trips import taxi_trips
-from test_kinesis import kinesis_client, wait_active
+from test_kinesis import wait_active
 
 CONFIG = """
 kinesis:
@@ -320,17 +320,8 @@ def assert_tiles_key_space(test, shards):
         test.assertEqual(before[1] + 1, after[0], ranges)
 
 
-class ReshardingTest(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.server = SluiceServer(CONFIG).__enter__()
-        cls.kinesis = kinesis_client(cls.server.endpoint)
-
-    @classmethod
-    def tearDownClass(cls):
-        code = cls.server.stop()
-        cls.server.__exit__(None, None, None)
-        assert code == 0, f"server exited with {code}"
+class ReshardingTest(ServerTestCase):
+    CONFIG = CONFIG
 
     def create(self, name, shards):
         self.kinesis.create_stream(StreamName=name, ShardCount=shards)
