@@ -193,8 +193,8 @@ KinesisApi::Reply KinesisApi::GetRecords(const OperationCall& call) {
       sequence_number = stream::FormatSequenceNumber({read->shard_index, record.position});
     }
     previous = record.position;
-    writer.Add(
-        pk::RecordView{sequence_number, record.arrival_ms, record.partition_key, record.data});
+    writer.Add(pk::RecordView{sequence_number, record.arrival_ms, record.partition_key, record.data,
+                              record.sealed});
   }
   co_return writer.Finish(read->next_iterator, read->millis_behind_latest,
                           kinesis_views::ToChildShardViews(read->children));

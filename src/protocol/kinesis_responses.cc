@@ -223,7 +223,7 @@ void GetRecordsResponseWriter::Add(const RecordView& record) {
   Base64Encode(record.data, out_);
   out_.append("\",\"PartitionKey\":");
   AppendJsonString(out_, record.partition_key);
-  out_.push_back('}');
+  out_.append(record.encrypted ? ",\"EncryptionType\":\"KMS\"}" : "}");
 }
 
 std::string GetRecordsResponseWriter::Finish(const std::optional<std::string>& next_shard_iterator,

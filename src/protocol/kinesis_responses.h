@@ -48,7 +48,8 @@ struct RecordView {
   std::string_view sequence_number;
   int64_t arrival_ms = 0;
   std::string_view partition_key;
-  std::string_view data;  // raw bytes; written base64-encoded
+  std::string_view data;   // raw bytes; written base64-encoded
+  bool encrypted = false;  // stored encrypted: "EncryptionType": "KMS"
 };
 
 struct ChildShardView {

@@ -180,7 +180,8 @@ Result<bool> LogReader::TakeSealed(ReadState& read, const DecodedFrame& frame,
   const Segment& segment = *read.cursor.segment;
   auto plain = OpenSealed(frame, bytes, read.cipher);
   if (!plain) return Fail(SealedError(segment, offset, frame, plain.error()));
-  auto done = ForEachSealedRecord(frame, *plain, [&](const Record& record) {
+  auto done = ForEachSealedRecord(frame, *plain, [&](Record record) {
+    record.sealed = true;
     return record.position >= read.target && Take(read, record);
   });
   if (!done) return Fail(SealedError(segment, offset, frame, done.error()));

@@ -27,6 +27,7 @@ struct Record {
   std::string_view partition_key;
   std::string_view explicit_hash_key;  // empty: none
   std::string_view data;
+  bool sealed = false;  // stored in a sealed (encrypted) batch
 };
 
 // What a successful append assigned: positions [first_position, first_position + count),

@@ -83,6 +83,10 @@ class EncryptionTest(unittest.TestCase):
         read, _ = read_in_lineage_order(kinesis, "sealed")
         read = [(shard, record) for shard, record in read if record["Data"] != b"probe"]
         assert_read_matches_acked(self, read, writer.acked)
+        sealed_data = {data for _, data, _, _ in sealed}
+        for _, record in read:
+            expected = "KMS" if record["Data"] in sealed_data else None
+            self.assertEqual(record.get("EncryptionType"), expected)
         kinesis.close()
 
     def test_refuses_unknown_keys_and_encryption_type_none(self):

@@ -28,10 +28,13 @@ TEST(KinesisResponsesTest, PutRecordsReportsFailuresPerRecord) {
 TEST(KinesisResponsesTest, GetRecordsEncodesDataAndTimestamps) {
   GetRecordsResponseWriter writer(256);
   writer.Add({"4001", 1'700'000'000'123, "key", std::string_view("\x00\xff", 2)});
+  writer.Add({"4002", 1'700'000'000'124, "key", "sealed", true});
   simdjson::dom::parser parser;
   auto root = Parse(parser, writer.Finish(std::string("next"), 0, {}));
   auto record = root["Records"].at(0);
   EXPECT_EQ(std::string_view(record["Data"]), "AP8=");
+  EXPECT_TRUE(record["EncryptionType"].error());
+  EXPECT_EQ(std::string_view(root["Records"].at(1)["EncryptionType"]), "KMS");
   EXPECT_DOUBLE_EQ(double(record["ApproximateArrivalTimestamp"]), 1'700'000'000.123);
   EXPECT_EQ(std::string_view(root["NextShardIterator"]), "next");
   EXPECT_EQ(int64_t(root["MillisBehindLatest"]), 0);

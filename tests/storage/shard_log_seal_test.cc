@@ -149,6 +149,11 @@ TEST_F(ShardLogSealTest, MixesPlainAndSealedFramesUnderSeveralKeys) {
   EXPECT_EQ(ReadAll(*log, 0, ReadLimits{4, 1 << 20}), all);
   EXPECT_EQ(ReadAll(*log, 25), std::vector<OwnedRecord>(all.begin() + 25, all.end()));
   EXPECT_TRUE(log->Verify());
+  ReadBatch batch;
+  ASSERT_TRUE(log->Read(0, ReadLimits{1000, 1 << 20}, &batch));
+  for (const Record& record : batch.records()) {
+    EXPECT_EQ(record.sealed, FrameHolding(record.position).type == kFrameTypeSealedBatch);
+  }
   std::set<std::pair<uint8_t, uint32_t>> kinds;  // (type, key id)
   for (const FrameAt& frame : Frames()) kinds.insert({frame.type, frame.key_id});
   EXPECT_EQ(kinds,
