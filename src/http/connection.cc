@@ -69,7 +69,10 @@ void Connection::Shutdown() {
 }
 
 asio::awaitable<void> Connection::Run() {
-  while (!closing_ && co_await AwaitRequest()) {
+  // No co_await inside && or ||: g++ 12 evaluates it even when the left side decides
+  // (the next read then started after Shutdown had looked, and held the shutdown).
+  while (!closing_) {
+    if (!co_await AwaitRequest()) break;
     std::optional<Request> request = co_await ReadRequest();
     if (!request) break;
     Response response;
@@ -89,6 +92,7 @@ asio::awaitable<void> Connection::Run() {
 }
 
 asio::awaitable<bool> Connection::AwaitRequest() {
+  if (closing_) co_return false;
   idle_ = true;
   if (buffer_.size() == 0) {
     stream_.expires_after(options_.idle_timeout);
