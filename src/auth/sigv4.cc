@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <ctime>
 
 #include "common/hex.h"
 
@@ -194,6 +195,15 @@ Sha256Digest SigningKey(std::string_view secret_access_key, const CredentialScop
 
 std::string Signature(const Sha256Digest& signing_key, std::string_view string_to_sign) {
   return HexEncode(HmacSha256(signing_key, string_to_sign));
+}
+
+std::string FormatAmzDate(std::chrono::system_clock::time_point time) {
+  std::time_t seconds = std::chrono::system_clock::to_time_t(time);
+  std::tm tm{};
+  gmtime_r(&seconds, &tm);
+  char text[32];
+  std::strftime(text, sizeof(text), "%Y%m%dT%H%M%SZ", &tm);
+  return text;
 }
 
 }  // namespace sluice::auth

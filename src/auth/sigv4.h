@@ -1,6 +1,7 @@
 #pragma once
 
 #include <array>
+#include <chrono>
 #include <cstdint>
 #include <span>
 #include <string>
@@ -53,5 +54,7 @@ std::string StringToSign(std::string_view amz_date, const CredentialScope& scope
 Sha256Digest SigningKey(std::string_view secret_access_key, const CredentialScope& scope);
 // Lower-case hex of HMAC-SHA256(signing_key, string_to_sign).
 std::string Signature(const Sha256Digest& signing_key, std::string_view string_to_sign);
+// The basic ISO-8601 UTC form SigV4 dates take (X-Amz-Date), e.g. "20150830T123600Z".
+std::string FormatAmzDate(std::chrono::system_clock::time_point time);
 
 }  // namespace sluice::auth

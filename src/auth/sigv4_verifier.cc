@@ -121,15 +121,6 @@ std::optional<std::chrono::system_clock::time_point> ParseAmzDate(std::string_vi
   return std::chrono::system_clock::from_time_t(timegm(&tm));
 }
 
-std::string FormatAmzDate(std::chrono::system_clock::time_point time) {
-  std::time_t seconds = std::chrono::system_clock::to_time_t(time);
-  std::tm tm{};
-  gmtime_r(&seconds, &tm);
-  char text[32];
-  std::strftime(text, sizeof(text), "%Y%m%dT%H%M%SZ", &tm);
-  return text;
-}
-
 Status CheckClockSkew(std::string_view amz_date, std::chrono::system_clock::time_point signed_at,
                       std::chrono::system_clock::time_point now) {
   const auto skew = SigV4Verifier::kMaxClockSkew;
