@@ -1,0 +1,115 @@
+#include "aggregation/aggregator.h"
+
+#include <utility>
+
+#include "aggregation/protobuf_wire.h"
+#include "common/assert.h"
+
+namespace sluice::client {
+
+namespace {
+
+// Bytes of the Record message (without its own tag and length) for these indexes and data.
+size_t RecordMessageSize(uint64_t partition_key_index,
+                         std::optional<uint64_t> explicit_hash_key_index, size_t data_size) {
+  size_t size = VarintFieldSize(partition_key_index) + LengthDelimitedFieldSize(data_size);
+  if (explicit_hash_key_index) size += VarintFieldSize(*explicit_hash_key_index);
+  return size;
+}
+
+}  // namespace
+
+uint64_t Aggregator::IndexOf(const KeyTable& table, std::string_view key) {
+  const auto it = table.find(key);
+  return it != table.end() ? it->second : table.size();
+}
+
+size_t Aggregator::AddedBytes(const UserRecordView& record) const {
+  size_t added = 0;
+  const uint64_t partition_key_index = IndexOf(partition_keys_, record.partition_key);
+  if (partition_key_index == partition_keys_.size()) {
+    added += LengthDelimitedFieldSize(record.partition_key.size());
+  }
+  std::optional<uint64_t> explicit_hash_key_index;
+  if (record.explicit_hash_key) {
+    explicit_hash_key_index = IndexOf(explicit_hash_keys_, *record.explicit_hash_key);
+    if (*explicit_hash_key_index == explicit_hash_keys_.size()) {
+      added += LengthDelimitedFieldSize(record.explicit_hash_key->size());
+    }
+  }
+  return added + LengthDelimitedFieldSize(RecordMessageSize(
+                     partition_key_index, explicit_hash_key_index, record.data.size()));
+}
+
+size_t Aggregator::EncodedSizeWith(const UserRecordView& record) const {
+  return encoded_size() + AddedBytes(record);
+}
+
+size_t Aggregator::KinesisSizeWith(const UserRecordView& record) const {
+  const size_t partition_key_size = empty() ? record.partition_key.size() : partition_key_.size();
+  return EncodedSizeWith(record) + partition_key_size;
+}
+
+bool Aggregator::Fits(const UserRecordView& record, const AggregationLimits& limits) const {
+  return record_count_ < limits.max_records && KinesisSizeWith(record) <= limits.max_kinesis_bytes;
+}
+
+uint64_t Aggregator::Intern(KeyTable& table, std::string_view key, uint32_t field,
+                            std::string& fields) {
+  if (const auto it = table.find(key); it != table.end()) return it->second;
+  const uint64_t index = table.size();
+  table.emplace(std::string(key), index);
+  AppendLengthDelimitedField(field, key, fields);
+  return index;
+}
+
+void Aggregator::Add(const UserRecordView& record) {
+  if (empty()) {
+    partition_key_ = record.partition_key;
+    if (record.explicit_hash_key) explicit_hash_key_ = std::string(*record.explicit_hash_key);
+  }
+  const uint64_t partition_key_index =
+      Intern(partition_keys_, record.partition_key, kPartitionKeyTableField, partition_key_fields_);
+  std::optional<uint64_t> explicit_hash_key_index;
+  if (record.explicit_hash_key) {
+    explicit_hash_key_index = Intern(explicit_hash_keys_, *record.explicit_hash_key,
+                                     kExplicitHashKeyTableField, explicit_hash_key_fields_);
+  }
+  AppendLengthDelimitedHeader(
+      kRecordsField,
+      RecordMessageSize(partition_key_index, explicit_hash_key_index, record.data.size()),
+      record_fields_);
+  AppendVarintField(kPartitionKeyIndexField, partition_key_index, record_fields_);
+  if (explicit_hash_key_index) {
+    AppendVarintField(kExplicitHashKeyIndexField, *explicit_hash_key_index, record_fields_);
+  }
+  AppendLengthDelimitedField(kDataField, record.data, record_fields_);
+  ++record_count_;
+}
+
+Aggregate Aggregator::Finish() {
+  SLUICE_ASSERT(!empty(), "Finish() on an empty aggregator");
+  Aggregate aggregate{.partition_key = std::move(partition_key_),
+                      .explicit_hash_key = std::move(explicit_hash_key_),
+                      .record_count = record_count_};
+  std::string& data = aggregate.data;
+  data.reserve(encoded_size());
+  data.append(kAggregateMagic.data(), kAggregateMagic.size());
+  data.append(partition_key_fields_);
+  data.append(explicit_hash_key_fields_);
+  data.append(record_fields_);
+  const auto digest = AggregateDigest(std::string_view(data).substr(kAggregateMagic.size()));
+  data.append(digest.data(), digest.size());
+
+  partition_key_fields_.clear();
+  explicit_hash_key_fields_.clear();
+  record_fields_.clear();
+  partition_keys_.clear();
+  explicit_hash_keys_.clear();
+  record_count_ = 0;
+  partition_key_.clear();
+  explicit_hash_key_.reset();
+  return aggregate;
+}
+
+}  // namespace sluice::client
