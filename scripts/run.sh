@@ -1,10 +1,39 @@
 #!/usr/bin/env bash
 # Installs what is needed, builds, and runs sluice's main job on embedded defaults: the
-# server on 127.0.0.1:4567 with the data folder ./sluice-data, in the foreground, with the
-# demo stream `taxi-trips` (ON_DEMAND) created.
+# server on 127.0.0.1:4567 with the data folder ./sluice-data (`sluice demo`, which creates
+# the ON_DEMAND stream `taxi-trips`), then generates 100,000 taxi trips (`sluice gen-trips`)
+# and streams them into `taxi-trips` through the producer library (`sluice produce`). The
+# server keeps running in the foreground until Ctrl-C (SIGINT/SIGTERM are passed on).
 # Extra arguments go to `sluice demo` (the same flags as `sluice serve`).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 "$ROOT/scripts/bootstrap.sh" release
-exec "$ROOT/build/release/sluice" demo "$@"
+SLUICE="$ROOT/build/release/sluice"
+WORK="$(mktemp -d /tmp/sluice-demo-XXXXXX)"
+
+"$SLUICE" demo "$@" > >(tee "$WORK/server.out") &
+server=$!
+trap 'kill -TERM "$server" 2>/dev/null || true' INT TERM
+
+endpoint=""
+for _ in $(seq 1 100); do
+  endpoint="$(sed -n 's/^sluice: listening on //p' "$WORK/server.out")"
+  [[ -n "$endpoint" ]] && break
+  kill -0 "$server" 2>/dev/null || exit 1
+  sleep 0.1
+done
+[[ -n "$endpoint" ]] || { echo "run.sh: the server did not start" >&2; exit 1; }
+
+export AWS_ACCESS_KEY_ID="${AWS_ACCESS_KEY_ID:-demo}" AWS_SECRET_ACCESS_KEY="${AWS_SECRET_ACCESS_KEY:-demo}"
+until [[ "$(aws --region us-east-1 --endpoint-url "$endpoint" kinesis describe-stream-summary \
+            --stream-name taxi-trips --query StreamDescriptionSummary.StreamStatus \
+            --output text 2>/dev/null)" == ACTIVE ]]; do
+  sleep 0.2
+done
+"$SLUICE" gen-trips --rows 100000 --seed 1 --out "$WORK/trips.csv"
+"$SLUICE" produce --endpoint "$endpoint" --stream taxi-trips --no-progress "$WORK/trips.csv" ||
+  echo "run.sh: some trips were not produced (see above)" >&2
+echo "run.sh: trips in $WORK/trips.csv, malformed rows in $WORK/trips.csv.rejects;" \
+     "the server runs on $endpoint until Ctrl-C"
+wait "$server"

@@ -1,4 +1,4 @@
-// The `sluice` command: `serve`, `demo`, `gen-trips`, `version`.
+// The `sluice` command: `serve`, `demo`, `gen-trips`, `produce`, `version`.
 #include <CLI/CLI.hpp>
 #include <charconv>
 #include <chrono>
@@ -9,6 +9,7 @@
 
 #include "query/duckdb_library.h"
 #include "server/config.h"
+#include "server/produce_command.h"
 #include "server/serve.h"
 #include "taxi/trip_file.h"
 
@@ -106,6 +107,20 @@ int GenTrips(const GenTripsFlags& flags) {
   return 0;
 }
 
+void AddProduceFlags(CLI::App& produce, sluice::server::ProduceOptions& options) {
+  produce.add_option("--endpoint", options.endpoint, "Kinesis endpoint URL (http or https)")
+      ->required();
+  produce.add_option("--stream", options.stream, "stream to write")->required();
+  produce.add_option("file", options.file, "taxi-trip CSV (docs/formats/taxi-trips.md)")
+      ->required();
+  produce.add_option("--region", options.region, "signing region (default us-east-1)");
+  produce.add_option("--rejects", options.rejects, "where malformed rows go (<file>.rejects)");
+  produce.add_option("--threads", options.threads, "parsing threads (default: one per core)");
+  produce.add_flag("!--no-aggregation", options.aggregation, "one Kinesis record per trip");
+  produce.add_flag("!--unsigned", options.sign, "send unsigned requests (an open sluice)");
+  produce.add_flag("!--no-progress", options.progress, "no progress line on stderr");
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -122,6 +137,10 @@ int main(int argc, char** argv) {
   CLI::App* gen_trips = app.add_subcommand(
       "gen-trips", "write a reproducible CSV of synthetic NYC taxi trips (some rows malformed)");
   AddGenTripsFlags(*gen_trips, gen_trips_flags);
+  sluice::server::ProduceOptions produce_options;
+  CLI::App* produce = app.add_subcommand(
+      "produce", "stream the taxi trips of a CSV file into a Kinesis stream (JSON per trip)");
+  AddProduceFlags(*produce, produce_options);
   CLI::App* version = app.add_subcommand("version", "print sluice's and DuckDB's versions");
 
   CLI11_PARSE(app, argc, argv);
@@ -132,6 +151,7 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (gen_trips->parsed()) return GenTrips(gen_trips_flags);
+  if (produce->parsed()) return sluice::server::RunProduce(produce_options);
   auto config = BuildConfig(serve_flags);
   if (!config) {
     std::fprintf(stderr, "sluice: %s\n", config.error().message.c_str());
