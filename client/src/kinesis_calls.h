@@ -5,8 +5,8 @@
 #include <string_view>
 #include <vector>
 
+#include "common/hash_key.h"
 #include "common/result.h"
-#include "hash_key.h"
 #include "http_client.h"
 
 // The two Kinesis operations the producer calls, Kinesis_20131202.PutRecords and

@@ -11,7 +11,7 @@
 #include <utility>
 #include <vector>
 
-#include "hash_key.h"
+#include "common/hash_key.h"
 #include "sluice/producer.h"
 
 namespace sluice::client {

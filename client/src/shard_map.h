@@ -5,7 +5,7 @@
 #include <string_view>
 #include <vector>
 
-#include "hash_key.h"
+#include "common/hash_key.h"
 #include "kinesis_calls.h"
 
 namespace sluice::client {

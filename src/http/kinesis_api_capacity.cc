@@ -13,7 +13,7 @@ KinesisApi::Reply KinesisApi::SplitShard(const OperationCall& call) {
   auto name = Resolve(request->stream);
   if (!name) co_return Fail(name.error());
   // The model's pattern admits 39 digits, which can exceed 2^128 - 1.
-  const std::optional<stream::HashKey> key = stream::ParseHashKey(request->new_starting_hash_key);
+  const std::optional<sluice::HashKey> key = sluice::ParseHashKey(request->new_starting_hash_key);
   if (!key) {
     co_return Fail(ErrorCode::kInvalidArgument,
                    "NewStartingHashKey " + request->new_starting_hash_key +

@@ -41,7 +41,7 @@ asio::awaitable<PutResult> AwaitPut(stream::StreamManager& streams, std::string 
 Result<stream::PutEntry> ToEntry(pk::PutRecordEntry& entry, size_t max_record_bytes) {
   stream::PutEntry out{std::move(entry.data), std::move(entry.partition_key), std::nullopt};
   if (entry.explicit_hash_key) {
-    out.explicit_hash_key = stream::ParseHashKey(*entry.explicit_hash_key);
+    out.explicit_hash_key = sluice::ParseHashKey(*entry.explicit_hash_key);
     if (!out.explicit_hash_key) {
       return Fail(ErrorCode::kInvalidArgument,
                   "Invalid ExplicitHashKey. ExplicitHashKey must be in the range: [0, 2^128-1]. "

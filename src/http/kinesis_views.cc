@@ -54,8 +54,8 @@ protocol::kinesis::ShardView ToShardView(const stream::ShardInfo& shard) {
   if (shard.adjacent_parent_index) {
     view.adjacent_parent_shard_id = stream::ShardIdOf(*shard.adjacent_parent_index);
   }
-  view.starting_hash_key = stream::FormatHashKey(shard.range.start);
-  view.ending_hash_key = stream::FormatHashKey(shard.range.end);
+  view.starting_hash_key = sluice::FormatHashKey(shard.range.start);
+  view.ending_hash_key = sluice::FormatHashKey(shard.range.end);
   view.starting_sequence_number = stream::FormatSequenceNumber({shard.index, 0});
   if (shard.end_position) {
     // The last record's; a shard closed empty ends where it started.
@@ -74,8 +74,8 @@ std::vector<protocol::kinesis::ChildShardView> ToChildShardViews(
     for (const auto& parent : {child.parent_index, child.adjacent_parent_index}) {
       if (parent) view.parent_shards.push_back(stream::ShardIdOf(*parent));
     }
-    view.starting_hash_key = stream::FormatHashKey(child.range.start);
-    view.ending_hash_key = stream::FormatHashKey(child.range.end);
+    view.starting_hash_key = sluice::FormatHashKey(child.range.start);
+    view.ending_hash_key = sluice::FormatHashKey(child.range.end);
     views.push_back(std::move(view));
   }
   return views;

@@ -1,6 +1,6 @@
 #include "stream/sequence_number.h"
 
-#include "stream/hash_key.h"
+#include "common/hash_key.h"
 
 namespace sluice::stream {
 

@@ -7,8 +7,8 @@
 #include <utility>
 #include <vector>
 
+#include "common/hash_key.h"
 #include "storage/shard_log.h"
-#include "stream/hash_key.h"
 #include "stream/shard_traffic.h"
 #include "stream/stream_info.h"
 

@@ -5,7 +5,7 @@
 #include <string>
 #include <string_view>
 
-#include "stream/hash_key.h"
+#include "common/hash_key.h"
 #include "stream/stream_info.h"
 
 namespace sluice::stream {

@@ -7,7 +7,7 @@
 #include <string_view>
 #include <vector>
 
-#include "stream/hash_key.h"
+#include "common/hash_key.h"
 
 namespace sluice::stream {
 

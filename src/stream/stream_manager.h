@@ -16,13 +16,13 @@
 #include <unordered_map>
 #include <vector>
 
+#include "common/hash_key.h"
 #include "common/result.h"
 #include "common/sqlite_database.h"
 #include "storage/flusher.h"
 #include "storage/log_options.h"
 #include "storage/read_batch.h"
 #include "storage/shard_log.h"
-#include "stream/hash_key.h"
 #include "stream/key_store.h"
 #include "stream/on_demand_scaler.h"
 #include "stream/shard_iterator.h"

@@ -13,7 +13,7 @@
 #include <utility>
 #include <vector>
 
-#include "hash_key.h"
+#include "common/hash_key.h"
 
 namespace sluice::client::testing {
 

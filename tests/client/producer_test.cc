@@ -13,8 +13,8 @@
 #include "aggregation/deaggregate.h"
 #include "auth/credential_store.h"
 #include "auth/sigv4_verifier.h"
+#include "common/hash_key.h"
 #include "fake_kinesis.h"
-#include "hash_key.h"
 
 namespace sluice::client {
 namespace {

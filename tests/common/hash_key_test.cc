@@ -1,8 +1,8 @@
-#include "stream/hash_key.h"
+#include "common/hash_key.h"
 
 #include <gtest/gtest.h>
 
-namespace sluice::stream {
+namespace sluice {
 namespace {
 
 TEST(HashKeyTest, IsTheBigEndianMd5OfThePartitionKey) {
@@ -49,4 +49,4 @@ TEST(HashKeyTest, SplitRangesAreContiguousAndCoverEverything) {
 }
 
 }  // namespace
-}  // namespace sluice::stream
+}  // namespace sluice

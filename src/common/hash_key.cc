@@ -1,24 +1,21 @@
-#include "hash_key.h"
+#include "common/hash_key.h"
 
 #include <openssl/evp.h>
 
 #include <algorithm>
 #include <charconv>
 
-namespace sluice::client {
+namespace sluice {
 
 namespace {
 
-// One digest context per thread, reused: every Put() hashes its partition key.
+// One digest context per thread, reused: partition keys are hashed once per record.
 struct Md5Context {
   Md5Context() : ctx(EVP_MD_CTX_new()), md5(EVP_MD_fetch(nullptr, "MD5", nullptr)) {}
   ~Md5Context() {
     EVP_MD_free(md5);
     EVP_MD_CTX_free(ctx);
   }
-  Md5Context(const Md5Context&) = delete;
-  Md5Context& operator=(const Md5Context&) = delete;
-
   EVP_MD_CTX* ctx;
   EVP_MD* md5;
 };
@@ -80,4 +77,16 @@ std::optional<HashKey> ParseHashKey(std::string_view text) {
   return key;
 }
 
-}  // namespace sluice::client
+std::vector<HashKeyRange> SplitHashKeySpace(uint32_t count) {
+  // floor(2^128 / count) without a 129-bit intermediate: 2^128 = kMax + 1.
+  HashKey width = kMaxHashKey / count;
+  if (kMaxHashKey % count == count - 1) ++width;
+  std::vector<HashKeyRange> ranges(count);
+  for (uint32_t i = 0; i < count; ++i) {
+    ranges[i].start = width * i;
+    ranges[i].end = i + 1 == count ? kMaxHashKey : width * (i + 1) - 1;
+  }
+  return ranges;
+}
+
+}  // namespace sluice

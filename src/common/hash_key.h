@@ -6,7 +6,7 @@
 #include <string_view>
 #include <vector>
 
-namespace sluice::stream {
+namespace sluice {
 
 // A Kinesis hash key: an unsigned 128-bit integer, written in decimal on the wire.
 __extension__ typedef unsigned __int128 HashKey;
@@ -35,4 +35,4 @@ struct HashKeyRange {
 // stream: range i starts at i * floor(2^128 / count), the last ends at 2^128 - 1.
 std::vector<HashKeyRange> SplitHashKeySpace(uint32_t count);
 
-}  // namespace sluice::stream
+}  // namespace sluice
