@@ -32,7 +32,10 @@ until [[ "$(aws --region us-east-1 --endpoint-url "$endpoint" kinesis describe-s
   sleep 0.2
 done
 "$SLUICE" gen-trips --rows 100000 --seed 1 --out "$WORK/trips.csv"
-"$SLUICE" produce --endpoint "$endpoint" --stream taxi-trips --no-progress "$WORK/trips.csv" ||
+# An on-demand stream takes far more than a provisioned shard's quota per shard: lift the
+# producer's per-shard rate limit (KPL RateLimit, 150% of a shard's quota by default).
+"$SLUICE" produce --endpoint "$endpoint" --stream taxi-trips --no-progress --rate-limit 10000 \
+  "$WORK/trips.csv" ||
   echo "run.sh: some trips were not produced (see above)" >&2
 echo "run.sh: trips in $WORK/trips.csv, malformed rows in $WORK/trips.csv.rejects;" \
      "the server runs on $endpoint until Ctrl-C"

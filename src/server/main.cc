@@ -116,6 +116,10 @@ void AddProduceFlags(CLI::App& produce, sluice::server::ProduceOptions& options)
   produce.add_option("--region", options.region, "signing region (default us-east-1)");
   produce.add_option("--rejects", options.rejects, "where malformed rows go (<file>.rejects)");
   produce.add_option("--threads", options.threads, "parsing threads (default: one per core)");
+  produce
+      .add_option("--rate-limit", options.rate_limit,
+                  "% of a shard's write limits sent to one shard (KPL RateLimit, 150)")
+      ->check(CLI::PositiveNumber);
   produce.add_flag("!--no-aggregation", options.aggregation, "one Kinesis record per trip");
   produce.add_flag("!--unsigned", options.sign, "send unsigned requests (an open sluice)");
   produce.add_flag("!--no-progress", options.progress, "no progress line on stderr");

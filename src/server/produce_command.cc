@@ -160,6 +160,7 @@ client::ProducerConfig ProducerConfigFor(const ProduceOptions& options) {
   config.endpoint = options.endpoint;
   config.region = options.region;
   config.aggregation_enabled = options.aggregation;
+  config.rate_limit = options.rate_limit;
   config.sign_requests = options.sign;
   return config;
 }

@@ -15,9 +15,12 @@ struct ProduceOptions {
   std::string region = "us-east-1";
   std::string rejects;      // malformed rows go here; empty: <file>.rejects
   bool aggregation = true;  // AggregationEnabled
-  bool sign = true;         // false: unsigned requests (a sluice server running open)
-  unsigned threads = 0;     // parsing workers; 0: one per core
-  bool progress = true;     // a progress line on stderr
+  // RateLimit: % of a shard's 1,000 records/s and 1 MiB/s the producer sends to one shard
+  // (the KPL's default 150 holds a shard to 1.5 MiB/s of trips, even on-demand).
+  uint64_t rate_limit = 150;
+  bool sign = true;      // false: unsigned requests (a sluice server running open)
+  unsigned threads = 0;  // parsing workers; 0: one per core
+  bool progress = true;  // a progress line on stderr
 };
 
 // Runs the whole upload. Prints per-shard counts and every failed record at the end.
