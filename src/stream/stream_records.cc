@@ -38,6 +38,7 @@ size_t ChargedBytes(const PutEntry& entry) {
 // The state of one PutRecords call while its shard appends complete.
 struct StreamManager::PendingPut {
   std::vector<PutEntry> entries;
+  std::vector<HashKey> keys;  // each entry's hash key, computed once (MD5)
   std::vector<PutOutcome> outcomes;
   std::atomic<size_t> groups_left{0};
   // No reference to the stream: the last one must never be dropped on the flusher thread
@@ -60,6 +61,10 @@ void StreamManager::PutRecords(std::string_view name, std::vector<PutEntry> entr
   auto pending = std::make_shared<PendingPut>();
   pending->outcomes.resize(entries.size());
   pending->entries = std::move(entries);
+  pending->keys.reserve(pending->entries.size());
+  for (const PutEntry& entry : pending->entries) {
+    pending->keys.push_back(entry.explicit_hash_key.value_or(HashKeyOf(entry.partition_key)));
+  }
   pending->done = std::move(done);
   pending->groups_left = 1;  // until every group is queued
   std::vector<size_t> indexes(pending->entries.size());
@@ -83,8 +88,7 @@ void StreamManager::Admit(Stream& stream, PendingPut& pending, std::vector<size_
   const std::shared_ptr<const ShardSet> set = stream.shards();
   std::erase_if(indexes, [&](size_t i) {
     const PutEntry& entry = pending.entries[i];
-    const LiveShard& shard =
-        set->all()[set->Route(entry.explicit_hash_key.value_or(HashKeyOf(entry.partition_key)))];
+    const LiveShard& shard = set->all()[set->Route(pending.keys[i])];
     const bool admitted = on_demand ? stream.AdmitOnDemandWrite(ChargedBytes(entry), now)
                                     : shard.traffic->AdmitWrite(ChargedBytes(entry), now);
     if (admitted) return false;
@@ -100,11 +104,7 @@ void StreamManager::PutEntries(Stream& stream, const std::shared_ptr<PendingPut>
                                const std::vector<size_t>& indexes, int attempt) {
   const std::shared_ptr<const ShardSet> set = stream.shards();
   std::vector<std::vector<size_t>> groups(set->all().size());
-  for (size_t i : indexes) {
-    const PutEntry& entry = pending->entries[i];
-    groups[set->Route(entry.explicit_hash_key.value_or(HashKeyOf(entry.partition_key)))].push_back(
-        i);
-  }
+  for (size_t i : indexes) groups[set->Route(pending->keys[i])].push_back(i);
   for (size_t s = 0; s < groups.size(); ++s) {
     if (groups[s].empty()) continue;
     const LiveShard& shard = set->all()[s];
