@@ -33,17 +33,6 @@ std::vector<stream::ShardInfo> ShardsAfter(const std::vector<stream::ShardInfo>&
   return out;
 }
 
-// When `shard` stopped taking records (its children were created); nullopt while open.
-std::optional<int64_t> ClosedAt(const stream::ShardInfo& shard,
-                                const std::vector<stream::ShardInfo>& shards) {
-  for (const stream::ShardInfo& other : shards) {
-    if (other.parent_index == shard.index || other.adjacent_parent_index == shard.index) {
-      return other.created_ms;
-    }
-  }
-  return std::nullopt;
-}
-
 // A shard none of whose parents is still listed: it was open at the trim horizon.
 bool IsRoot(const stream::ShardInfo& shard, const std::vector<stream::ShardInfo>& shards) {
   return std::none_of(shards.begin(), shards.end(), [&](const stream::ShardInfo& other) {
@@ -71,7 +60,7 @@ Result<std::vector<stream::ShardInfo>> FilterShards(const std::vector<stream::Sh
   }
   std::vector<stream::ShardInfo> out;
   for (const stream::ShardInfo& shard : shards) {
-    const std::optional<int64_t> closed = ClosedAt(shard, shards);
+    const std::optional<int64_t> closed = stream::ClosedAtMs(shards, shard.index);
     bool keep = true;
     if (type == "AT_LATEST") keep = !closed && shard.open();
     if (type == "AT_TRIM_HORIZON") keep = IsRoot(shard, shards);

@@ -43,7 +43,7 @@ protocol::kinesis::StreamView ToStreamView(const stream::StreamInfo& info, std::
     view.encryption_type = "KMS";
     view.key_id = info.encryption_key_id;
   }
-  for (const stream::ShardInfo& shard : info.shards) view.open_shard_count += shard.open() ? 1 : 0;
+  view.open_shard_count = info.open_shard_count();
   return view;
 }
 

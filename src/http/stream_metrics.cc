@@ -10,9 +10,8 @@ void RenderStreamMetrics(const stream::StreamManager& streams, std::string& out)
   auto append = std::back_inserter(out);
   AppendMetricHeader(out, "sluice_kinesis_open_shards", "gauge", "Open shards per stream.");
   for (const stream::StreamInfo& info : streams.List()) {
-    size_t open = 0;
-    for (const stream::ShardInfo& shard : info.shards) open += shard.open() ? 1 : 0;
-    fmt::format_to(append, "sluice_kinesis_open_shards{{stream=\"{}\"}} {}\n", info.name, open);
+    fmt::format_to(append, "sluice_kinesis_open_shards{{stream=\"{}\"}} {}\n", info.name,
+                   info.open_shard_count());
   }
   const std::vector<stream::ShardRate> rates = streams.ShardRates();
   auto per_shard = [&](std::string_view name, std::string_view help, auto value) {

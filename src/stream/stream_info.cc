@@ -1,5 +1,6 @@
 #include "stream/stream_info.h"
 
+#include <algorithm>
 #include <charconv>
 
 namespace sluice::stream {
@@ -20,6 +21,20 @@ std::string_view StreamStatusName(StreamStatus status) {
 
 std::string_view StreamModeName(StreamMode mode) {
   return mode == StreamMode::kOnDemand ? "ON_DEMAND" : "PROVISIONED";
+}
+
+int64_t StreamInfo::open_shard_count() const {
+  return std::count_if(shards.begin(), shards.end(),
+                       [](const ShardInfo& shard) { return shard.open(); });
+}
+
+std::optional<int64_t> ClosedAtMs(const std::vector<ShardInfo>& shards, uint32_t index) {
+  for (const ShardInfo& shard : shards) {
+    if (shard.parent_index == index || shard.adjacent_parent_index == index) {
+      return shard.created_ms;
+    }
+  }
+  return std::nullopt;
 }
 
 std::string ShardIdOf(uint32_t index) {

@@ -56,7 +56,13 @@ struct StreamInfo {
   std::optional<std::string> pending_change;
   std::vector<ShardInfo> shards;
   std::map<std::string, std::string> tags;
+
+  int64_t open_shard_count() const;
 };
+
+// When shard `index` of `shards` stopped taking records: when a reshard created its
+// children; nullopt while it has none.
+std::optional<int64_t> ClosedAtMs(const std::vector<ShardInfo>& shards, uint32_t index);
 
 // "shardId-000000000007" for 7, and back (nullopt for anything else).
 std::string ShardIdOf(uint32_t index);

@@ -22,10 +22,9 @@ HashKey Midpoint(const HashKeyRange& range) {
 
 Result<std::shared_ptr<StreamManager::Stream>> StreamManager::FindReshardable(
     std::string_view name, std::string_view operation) {
-  std::shared_ptr<Stream> stream = FindByName(name);
-  if (!stream) return NotFound(name);
-  if (stream->info.status != StreamStatus::kActive) return NotActive(name, stream->info.status);
-  if (stream->info.mode == StreamMode::kOnDemand) {
+  auto stream = FindUpdatable(name);
+  if (!stream) return Fail(stream.error());
+  if ((*stream)->info.mode == StreamMode::kOnDemand) {
     return Fail(ErrorCode::kInvalidArgument,
                 std::string(operation) + " is not supported for stream " + std::string(name) +
                     " under account " + options_.account_id +
@@ -254,8 +253,8 @@ void StreamManager::ExpireClosedShards(Stream& stream) {
   std::vector<LiveShard> expired;
   for (const LiveShard& shard : set->all()) {
     if (!shard.info.end_position) continue;
-    const std::vector<ShardInfo> children = set->ChildrenOf(shard.info.index);
-    if (children.empty() || children.front().created_ms + retention_ms > NowMs()) continue;
+    const std::optional<int64_t> closed = ClosedAtMs(stream.info.shards, shard.info.index);
+    if (!closed || *closed + retention_ms > NowMs()) continue;
     if (auto ok = store_->DeleteShard(stream.info.uid, shard.info.index); !ok) {
       spdlog::error("expiring {}: {}", ShardIdOf(shard.info.index), ok.error().message);
       continue;
