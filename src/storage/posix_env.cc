@@ -26,6 +26,12 @@ class FdCloser {
   int fd_;
 };
 
+Result<uint64_t> FileSize(const std::string& path, int fd) {
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) return Fail(PosixError(path, "fstat", errno));
+  return static_cast<uint64_t>(st.st_size);
+}
+
 class PosixWritableFile final : public WritableFile {
  public:
   PosixWritableFile(std::string path, int fd, uint64_t device)
@@ -81,11 +87,7 @@ class PosixWritableFile final : public WritableFile {
     return Ok();
   }
 
-  Result<uint64_t> Size() override {
-    struct stat st {};
-    if (::fstat(fd_, &st) != 0) return Fail(PosixError(path_, "fstat", errno));
-    return static_cast<uint64_t>(st.st_size);
-  }
+  Result<uint64_t> Size() override { return FileSize(path_, fd_); }
 
  private:
   std::string path_;
@@ -108,11 +110,7 @@ class PosixReadableFile final : public ReadableFile {
     }
   }
 
-  Result<uint64_t> Size() const override {
-    struct stat st {};
-    if (::fstat(fd_, &st) != 0) return Fail(PosixError(path_, "fstat", errno));
-    return static_cast<uint64_t>(st.st_size);
-  }
+  Result<uint64_t> Size() const override { return FileSize(path_, fd_); }
 
  private:
   std::string path_;

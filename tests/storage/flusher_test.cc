@@ -13,7 +13,22 @@ namespace {
 
 using Op = testutil::FaultEnv::Op;
 
-class FlusherTest : public LogTestBase {};
+class FlusherTest : public LogTestBase {
+ protected:
+  // `count` logs in /data/<folder>/<i> on `flusher`; fewer if one fails to open.
+  std::vector<std::unique_ptr<ShardLog>> OpenLogs(Flusher* flusher, const std::string& folder,
+                                                  int count) {
+    std::vector<std::unique_ptr<ShardLog>> logs;
+    for (int i = 0; i < count; ++i) {
+      auto log = ShardLog::Open(&env_, flusher, "/data/" + folder + "/" + std::to_string(i),
+                                SmallOptions());
+      EXPECT_TRUE(log) << log.error().message;
+      if (!log) break;
+      logs.push_back(std::move(*log));
+    }
+    return logs;
+  }
+};
 
 TEST_F(FlusherTest, RunsTasksOnItsThread) {
   bool on_flusher = false;
@@ -35,13 +50,8 @@ TEST_F(FlusherTest, RejectsANonPositiveTick) {
 }
 
 TEST_F(FlusherTest, GroupsTheAppendsOfEveryShardWhileADiskSyncRuns) {
-  std::vector<std::unique_ptr<ShardLog>> logs;
-  for (int i = 0; i < 4; ++i) {
-    auto log =
-        ShardLog::Open(&env_, flusher_.get(), "/data/s/" + std::to_string(i), SmallOptions());
-    ASSERT_TRUE(log);
-    logs.push_back(std::move(*log));
-  }
+  std::vector<std::unique_ptr<ShardLog>> logs = OpenLogs(flusher_.get(), "s", 4);
+  ASSERT_EQ(logs.size(), 4u);
   Gate gate(env_, Op::kSync);
   gate.Close();
   auto records = MakeRecords(2, 100, 1);
@@ -78,13 +88,8 @@ TEST_F(FlusherTest, OneFileSystemSyncCoversShardsWaitingTogether) {
   // and then one syncfs covers them all.
   auto flusher = Flusher::Start(FlusherOptions{10, 1, 4});
   ASSERT_TRUE(flusher);
-  std::vector<std::unique_ptr<ShardLog>> logs;
-  for (int i = 0; i < 8; ++i) {
-    auto log =
-        ShardLog::Open(&env_, flusher->get(), "/data/b/" + std::to_string(i), SmallOptions());
-    ASSERT_TRUE(log);
-    logs.push_back(std::move(*log));
-  }
+  std::vector<std::unique_ptr<ShardLog>> logs = OpenLogs(flusher->get(), "b", 8);
+  ASSERT_EQ(logs.size(), 8u);
   Gate gate(env_, Op::kSync);
   gate.Close();
   auto records = MakeRecords(2, 100, 1);
@@ -108,22 +113,14 @@ TEST_F(FlusherTest, OneFileSystemSyncCoversShardsWaitingTogether) {
   for (auto& log : logs) ASSERT_TRUE(log->Close());
   logs.clear();
   env_.SimulatePowerLoss(7);
-  for (int i = 0; i < 8; ++i) {
-    auto log =
-        ShardLog::Open(&env_, flusher->get(), "/data/b/" + std::to_string(i), SmallOptions());
-    ASSERT_TRUE(log);
-    EXPECT_EQ((*log)->tail_position(), 2u) << i;
-  }
+  logs = OpenLogs(flusher->get(), "b", 8);
+  ASSERT_EQ(logs.size(), 8u);
+  for (auto& log : logs) EXPECT_EQ(log->tail_position(), 2u);
 }
 
 TEST_F(FlusherTest, ManyWritersOnManyShardsAllComplete) {
-  std::vector<std::unique_ptr<ShardLog>> logs;
-  for (int i = 0; i < 3; ++i) {
-    auto log =
-        ShardLog::Open(&env_, flusher_.get(), "/data/m/" + std::to_string(i), SmallOptions());
-    ASSERT_TRUE(log);
-    logs.push_back(std::move(*log));
-  }
+  std::vector<std::unique_ptr<ShardLog>> logs = OpenLogs(flusher_.get(), "m", 3);
+  ASSERT_EQ(logs.size(), 3u);
   std::vector<std::thread> writers;
   for (int w = 0; w < 6; ++w) {
     writers.emplace_back([&, w] {
