@@ -14,6 +14,7 @@ import urllib.request
 
 import boto3
 import botocore.config
+import botocore.exceptions
 
 SLUICE_BIN = os.environ.get("SLUICE_BIN", "build/release/sluice")
 START_TIMEOUT_S = 10
@@ -163,3 +164,11 @@ class ServerTestCase(unittest.TestCase):
         code = cls.server.stop()
         cls.server.__exit__(None, None, None)
         assert code == 0, f"server exited with {code}"
+
+    def assertError(self, code, call, *args, **kwargs):
+        """Asserts that call(*args, **kwargs) fails with the AWS error `code`; its message."""
+        with self.assertRaises(botocore.exceptions.ClientError) as caught:
+            call(*args, **kwargs)
+        self.assertEqual(caught.exception.response["Error"]["Code"], code,
+                         caught.exception.response["Error"])
+        return caught.exception.response["Error"]["Message"]

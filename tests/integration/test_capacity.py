@@ -5,8 +5,6 @@ import re
 import time
 import unittest
 
-import botocore.exceptions
-
 from sluice_server import ServerTestCase, SluiceServer, kinesis_call, kinesis_client
 from test_kinesis import wait_active
 from test_resharding import (THROTTLED, TripWriter, assert_lineage_consistent,
@@ -195,12 +193,6 @@ class UnlimitedTest(unittest.TestCase):
 class StreamSettingsTest(ServerTestCase):
     CONFIG = CONFIG
 
-    def assertError(self, code, call, **kwargs):
-        with self.assertRaises(botocore.exceptions.ClientError) as caught:
-            call(**kwargs)
-        self.assertEqual(caught.exception.response["Error"]["Code"], code,
-                         caught.exception.response["Error"])
-        return caught.exception.response["Error"]["Message"]
 
     def test_update_max_record_size_admits_larger_records(self):
         self.kinesis.create_stream(StreamName="big", ShardCount=1)

@@ -7,8 +7,6 @@ import subprocess
 import time
 import unittest
 
-import botocore.exceptions
-
 from sluice_server import ServerTestCase, SluiceServer, kinesis_call as raw_call, kinesis_client
 from taxi_trips import taxi_trips
 
@@ -61,11 +59,6 @@ class KinesisTest(ServerTestCase):
         self.kinesis.create_stream(StreamName=name, ShardCount=shards)
         return wait_active(self.kinesis, name)
 
-    def assertError(self, code, call, *args, **kwargs):
-        with self.assertRaises(botocore.exceptions.ClientError) as caught:
-            call(*args, **kwargs)
-        self.assertEqual(caught.exception.response["Error"]["Code"], code)
-        return caught.exception.response["Error"]["Message"]
 
     def test_stream_lifecycle(self):
         self.kinesis.create_stream(StreamName="life", ShardCount=2)

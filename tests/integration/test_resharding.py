@@ -10,8 +10,6 @@ import threading
 import time
 import unittest
 
-import botocore.exceptions
-
 from sluice_server import ServerTestCase, SluiceServer, kinesis_client
 from taxi_trips import taxi_trips
 from test_kinesis import wait_active
@@ -480,12 +478,6 @@ class ReshardingTest(ServerTestCase):
                 self.assertEqual(sorted(s["ShardId"] for s in shards),
                                  [shard_id(i) for i in expected])
 
-    def assertError(self, code, call, **kwargs):
-        with self.assertRaises(botocore.exceptions.ClientError) as caught:
-            call(**kwargs)
-        self.assertEqual(caught.exception.response["Error"]["Code"], code,
-                         caught.exception.response["Error"])
-        return caught.exception.response["Error"]["Message"]
 
     def test_reshard_errors(self):
         self.create("errs", shards=3)
