@@ -66,10 +66,25 @@ void Flusher::Notify(FlushClient* client) {
 }
 
 void Flusher::SubmitSync(SyncJob* job) {
-  std::lock_guard lock(mu_);
-  job->done = false;
-  sync_jobs_.push_back(job);
-  sync_cv_.notify_one();
+  SLUICE_ASSERT(OnFlusherThread(), "SubmitSync called off the flusher thread");
+  job->done = false;  // not yet visible to other threads
+  submitted_.push_back(job);
+}
+
+void Flusher::PublishSyncs() {
+  if (submitted_.empty()) return;
+  bool batched = false;
+  {
+    std::lock_guard lock(mu_);
+    sync_jobs_.insert(sync_jobs_.end(), submitted_.begin(), submitted_.end());
+    batched = options_.batch_sync_min_jobs > 0 && sync_jobs_.size() >= options_.batch_sync_min_jobs;
+  }
+  submitted_.clear();
+  if (batched) {
+    sync_cv_.notify_one();  // one sync thread takes them all
+  } else {
+    sync_cv_.notify_all();
+  }
 }
 
 bool Flusher::SyncDone(const SyncJob* job) const {
@@ -123,12 +138,14 @@ void Flusher::Run() {
       client->FlushCycle();
     }
     batch.clear();
+    PublishSyncs();
     for (Task* task : tasks) task->status = task->run();
     if (tick_due) {
       for (FlushClient* client : ticking) client->Tick();
       ticking.clear();
       next_tick = Clock::now() + tick;
     }
+    PublishSyncs();
 
     lock.lock();
     for (Task* task : tasks) task->done = true;

@@ -80,7 +80,9 @@ class Flusher {
   void Unregister(FlushClient* client);
   // Asks for a FlushCycle of `client` soon. Cheap, never blocks on the disk.
   void Notify(FlushClient* client);
-  // Flusher thread: queues `job` for a sync thread, which then queues job->client.
+  // Flusher thread: queues `job` for a sync thread, which then queues job->client. Jobs
+  // submitted during a cycle reach the sync threads together at its end, so that the
+  // shards of one cycle share one file-system sync.
   void SubmitSync(SyncJob* job);
   // Whether `job` is done (then its status may be read).
   bool SyncDone(const SyncJob* job) const;
@@ -111,6 +113,8 @@ class Flusher {
   // syncfs on every file system the jobs' files are on; false if one fails.
   static bool SyncFileSystems(const std::vector<SyncJob*>& jobs);
   void QueueLocked(FlushClient* client);  // requires mu_
+  // Hands the jobs submitted since the last call to the sync threads. Flusher thread.
+  void PublishSyncs();
 
   const FlusherOptions options_;
   mutable std::mutex mu_;
@@ -124,6 +128,7 @@ class Flusher {
   std::deque<SyncJob*> sync_jobs_;                // guarded by mu_
   bool running_iteration_ = false;                // guarded by mu_
   bool stop_ = false;                             // guarded by mu_
+  std::vector<SyncJob*> submitted_;               // flusher thread only: not yet published
   std::thread thread_;
   std::vector<std::thread> sync_threads_;
 };

@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <future>
+#include <thread>
 
 #include "storage/frame.h"
 #include "storage/gate.h"
@@ -116,6 +118,41 @@ TEST_F(FlusherTest, OneFileSystemSyncCoversShardsWaitingTogether) {
   logs = OpenLogs(flusher->get(), "b", 8);
   ASSERT_EQ(logs.size(), 8u);
   for (auto& log : logs) EXPECT_EQ(log->tail_position(), 2u);
+}
+
+TEST_F(FlusherTest, ShardsOfOneCycleShareOneFileSystemSync) {
+  // Several sync threads idle: the syncs a cycle starts reach them together, so the first
+  // thread to wake takes them all instead of each thread taking the first one it sees.
+  auto flusher = Flusher::Start(FlusherOptions{10, 4, 4});
+  ASSERT_TRUE(flusher);
+  std::vector<std::unique_ptr<ShardLog>> logs = OpenLogs(flusher->get(), "c", 8);
+  ASSERT_EQ(logs.size(), 8u);
+  // Hold the flusher thread while every shard gets its append, so that one cycle takes them.
+  std::promise<void> release;
+  std::atomic<bool> holding{false};
+  std::thread holder([&, released = release.get_future()] {
+    (void)(*flusher)->RunOnFlusherThread([&] {
+      holding = true;
+      released.wait();
+      return Ok();
+    });
+  });
+  ASSERT_TRUE(WaitFor([&] { return holding.load(); }));
+  auto records = MakeRecords(2, 100, 1);
+  std::atomic<int> done{0};
+  for (auto& log : logs) {
+    ASSERT_TRUE(log->AppendAsync(Inputs(records), [&](Result<AppendResult> result) {
+      EXPECT_TRUE(result);
+      ++done;
+    }));
+  }
+  const uint64_t syncs_before = env_.sync_count();
+  release.set_value();
+  holder.join();
+  ASSERT_TRUE(WaitFor([&] { return done.load() == 8; }));
+  EXPECT_EQ(env_.file_system_sync_count(), 1u);
+  EXPECT_EQ(env_.sync_count() - syncs_before, 0u);  // no shard synced its files alone
+  for (auto& log : logs) ASSERT_TRUE(log->Close());
 }
 
 TEST_F(FlusherTest, ManyWritersOnManyShardsAllComplete) {
