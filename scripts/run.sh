@@ -34,9 +34,14 @@ done
 "$SLUICE" gen-trips --rows 100000 --seed 1 --out "$WORK/trips.csv"
 # An on-demand stream takes far more than a provisioned shard's quota per shard: lift the
 # producer's per-shard rate limit (KPL RateLimit, 150% of a shard's quota by default).
+# Exit status 3: every well-formed trip was put and the malformed ones went to the rejects
+# file, which is what the generated file's bad rows are for.
+status=0
 "$SLUICE" produce --endpoint "$endpoint" --stream taxi-trips --no-progress --rate-limit 10000 \
-  "$WORK/trips.csv" ||
+  "$WORK/trips.csv" || status=$?
+if [[ $status -ne 0 && $status -ne 3 ]]; then
   echo "run.sh: some trips were not produced (see above)" >&2
+fi
 echo "run.sh: trips in $WORK/trips.csv, malformed rows in $WORK/trips.csv.rejects;" \
      "the server runs on $endpoint until Ctrl-C"
 wait "$server"

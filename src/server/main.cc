@@ -123,6 +123,9 @@ void AddProduceFlags(CLI::App& produce, sluice::server::ProduceOptions& options)
   produce.add_flag("!--no-aggregation", options.aggregation, "one Kinesis record per trip");
   produce.add_flag("!--unsigned", options.sign, "send unsigned requests (an open sluice)");
   produce.add_flag("!--no-progress", options.progress, "no progress line on stderr");
+  produce.footer(
+      "Exit status: 0 every row put; 1 a record finally failed or the upload could not run;\n"
+      "2 bad options; 3 every well-formed row put, malformed rows in the rejects file.");
 }
 
 }  // namespace

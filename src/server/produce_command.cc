@@ -26,6 +26,7 @@ constexpr size_t kLinesPerBatch = 2048;
 constexpr size_t kQueuedBatches = 8;
 constexpr size_t kRejectsOnStderr = 20;
 constexpr auto kProgressPeriod = std::chrono::milliseconds(250);
+constexpr int kExitRowsRejected = 3;  // every well-formed row put, some rows malformed
 
 // A run of consecutive lines of the input.
 struct LineBatch {
@@ -314,7 +315,8 @@ int RunProduce(const ProduceOptions& options) {
                  read ? "writing the rejects file failed" : "reading the input failed");
     return 1;
   }
-  return outcomes.failed() == 0 ? 0 : 1;
+  if (outcomes.failed() > 0) return 1;
+  return rejects.count() == 0 ? 0 : kExitRowsRejected;
 }
 
 }  // namespace sluice::server

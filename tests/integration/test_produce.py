@@ -47,7 +47,7 @@ class ProduceTest(ServerTestCase):
         self.kinesis.create_stream(StreamName="trips", StreamModeDetails={"StreamMode": "ON_DEMAND"})
         wait_active(self.kinesis, "trips")
         produced = self.produce("trips")
-        self.assertEqual(produced.returncode, 0, produced.stderr)
+        self.assertEqual(produced.returncode, 3, produced.stderr)  # rows were rejected
         lines = produced.stdout.splitlines()
         summary = SUMMARY.match(lines[0])
         self.assertIsNotNone(summary, produced.stdout)
@@ -86,6 +86,18 @@ class ProduceTest(ServerTestCase):
                 "pickupLongitude", "pickupLatitude", "dropoffLongitude", "dropoffLatitude",
                 "storeAndFwdFlag", "gcDistance", "tripDuration", "googleDistance",
                 "googleDuration", "source"})
+
+    def test_a_file_without_malformed_rows_succeeds(self):
+        clean = os.path.join(self.folder, "clean.csv")
+        generated = run("gen-trips", "--rows", "500", "--seed", "8", "--bad-share", "0",
+                        "--out", clean)
+        self.assertEqual(generated.returncode, 0, generated.stderr)
+        self.kinesis.create_stream(StreamName="clean", ShardCount=1)
+        wait_active(self.kinesis, "clean")
+        produced = run("produce", "--endpoint", self.server.endpoint, "--stream", "clean",
+                       "--unsigned", clean)
+        self.assertEqual(produced.returncode, 0, produced.stderr)
+        self.assertRegex(produced.stdout, r"500 put to clean, 0 failed, 0 malformed")
 
     def test_records_that_cannot_be_put_are_reported_and_fail_the_run(self):
         produced = self.produce("no-such-stream", "--no-aggregation")
