@@ -6,11 +6,12 @@ function(sluice_target_defaults target)
 endfunction()
 
 # sluice_library(<module> SOURCES ... DEPS ...): the CMake library `sluice_<module>`,
-# with includes rooted at src/.
+# with includes rooted at src/ (in the build tree only: an installed library gets its
+# include path from its install() rule).
 function(sluice_library module)
   cmake_parse_arguments(ARG "" "" "SOURCES;DEPS" ${ARGN})
   add_library(sluice_${module} STATIC ${ARG_SOURCES})
-  target_include_directories(sluice_${module} PUBLIC ${PROJECT_SOURCE_DIR}/src)
+  target_include_directories(sluice_${module} PUBLIC $<BUILD_INTERFACE:${PROJECT_SOURCE_DIR}/src>)
   target_link_libraries(sluice_${module} PUBLIC ${ARG_DEPS})
   sluice_target_defaults(sluice_${module})
 endfunction()
