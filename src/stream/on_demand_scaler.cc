@@ -39,7 +39,7 @@ double OnDemandScaler::Load(const WindowRate& rate) const {
 
 std::vector<ScaleStep> OnDemandScaler::Plan(uint64_t stream_uid,
                                             const std::vector<ShardSample>& open, int64_t now_ms,
-                                            bool on_demand) {
+                                            bool on_demand, size_t account_headroom) {
   StreamHistory& history = streams_[stream_uid];
   std::map<uint32_t, ShardHistory> sampled;
   for (const ShardSample& sample : open) {
@@ -55,7 +55,8 @@ std::vector<ScaleStep> OnDemandScaler::Plan(uint64_t stream_uid,
   if (!on_demand) return {};
 
   const size_t budget =
-      options_.max_shards > open.size() ? options_.max_shards - open.size() : size_t{0};
+      std::min(options_.max_shards > open.size() ? options_.max_shards - open.size() : size_t{0},
+               account_headroom);
   std::vector<ScaleStep> steps = Splits(history, open, budget);
   if (!steps.empty()) {
     history.last_split_ms = now_ms;

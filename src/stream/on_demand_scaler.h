@@ -60,9 +60,10 @@ class OnDemandScaler {
   explicit OnDemandScaler(OnDemandOptions options) : options_(options) {}
 
   // Records the totals of a stream's open shards and returns the steps to take now:
-  // splits of hot shards, or merges of cold adjacent pairs after the cool-down.
+  // splits of hot shards, or merges of cold adjacent pairs after the cool-down. Splits add
+  // at most `account_headroom` open shards (what the account's shard limit still allows).
   std::vector<ScaleStep> Plan(uint64_t stream_uid, const std::vector<ShardSample>& open,
-                              int64_t now_ms, bool on_demand);
+                              int64_t now_ms, bool on_demand, size_t account_headroom);
   // The latest interval's rates of every shard sampled.
   std::vector<ShardRate> Rates() const;
   void Forget(uint64_t stream_uid) { streams_.erase(stream_uid); }

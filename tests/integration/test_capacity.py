@@ -103,6 +103,27 @@ class OnDemandScalingTest(unittest.TestCase):
             read, _ = read_in_lineage_order(kinesis, "rush")
             assert_read_matches_acked(self, read, writer.acked)
 
+    def test_scaling_stays_within_the_account_shard_limit(self):
+        with SluiceServer(ON_DEMAND_CONFIG + "  shard_limit: 7\n") as server:
+            kinesis = kinesis_client(server.endpoint)
+            kinesis.create_stream(StreamName="capped", StreamModeDetails={"StreamMode": "ON_DEMAND"})
+            wait_active(kinesis, "capped")
+            writer = TripWriter("capped", trip_count=20_000, batch_size=300)
+            writer.start(server.endpoint, rate=1500, max_seconds=6)
+            counts = []
+            try:
+                deadline = time.monotonic() + 6
+                while time.monotonic() < deadline:
+                    time.sleep(0.25)
+                    counts.append(open_count(kinesis, "capped"))
+            finally:
+                writer.stop()
+            self.assertEqual(writer.failures, [])
+            self.assertGreater(max(counts), 4, "the stream never split")
+            self.assertLessEqual(max(counts), 7, counts)
+            read, _ = read_in_lineage_order(kinesis, "capped")
+            assert_read_matches_acked(self, read, writer.acked)
+
 
 class ThrottlingTest(ServerTestCase):
     CONFIG = CONFIG

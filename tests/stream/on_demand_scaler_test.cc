@@ -5,6 +5,8 @@
 namespace sluice::stream {
 namespace {
 
+constexpr size_t kNoAccountLimit = 1'000'000;
+
 OnDemandOptions TestOptions() {
   OnDemandOptions options;
   options.shard_write_records_per_sec = 1000;
@@ -27,12 +29,13 @@ std::vector<ShardSample> Shards(uint32_t count) {
 
 // Feeds `seconds` one-second samples in which shard i writes rates[i] records per second.
 std::vector<ScaleStep> Feed(OnDemandScaler& scaler, std::vector<ShardSample>& shards,
-                            const std::vector<double>& rates, int seconds, int64_t& now_ms) {
+                            const std::vector<double>& rates, int seconds, int64_t& now_ms,
+                            size_t account_headroom = kNoAccountLimit) {
   std::vector<ScaleStep> steps;
   for (int s = 0; s < seconds; ++s) {
     now_ms += 1000;
     for (size_t i = 0; i < shards.size(); ++i) shards[i].records += static_cast<uint64_t>(rates[i]);
-    steps = scaler.Plan(1, shards, now_ms, true);
+    steps = scaler.Plan(1, shards, now_ms, true, account_headroom);
     if (!steps.empty()) return steps;
   }
   return steps;
@@ -67,7 +70,7 @@ TEST(OnDemandScalerTest, SplitsOnBytesAsWellAsRecords) {
     now += 1000;
     shards[1].records += 10;
     shards[1].bytes += 3 << 20;  // 3 MiB/s in ten records
-    if (!scaler.Plan(1, shards, now, true).empty()) return;
+    if (!scaler.Plan(1, shards, now, true, kNoAccountLimit).empty()) return;
   }
   FAIL() << "a shard writing 3 MiB/s was not split";
 }
@@ -92,6 +95,20 @@ TEST(OnDemandScalerTest, NeverPlansPastMaxShards) {
   for (const ScaleStep& step : steps) added += step.pieces - 1;
   EXPECT_GT(added, 0u);
   EXPECT_LE(4 + added, 16u);
+}
+
+TEST(OnDemandScalerTest, NeverPlansPastTheAccountShardLimit) {
+  OnDemandScaler scaler(TestOptions());
+  std::vector<ShardSample> shards = Shards(4);
+  int64_t now = 0;
+  // max_shards would allow 12 more; the account allows 3.
+  const std::vector<ScaleStep> steps =
+      Feed(scaler, shards, {50'000, 50'000, 50'000, 0}, 10, now, 3);
+  uint32_t added = 0;
+  for (const ScaleStep& step : steps) added += step.pieces - 1;
+  EXPECT_GT(added, 0u);
+  EXPECT_LE(added, 3u);
+  EXPECT_TRUE(Feed(scaler, shards, {50'000, 50'000, 50'000, 0}, 10, now, 0).empty());
 }
 
 TEST(OnDemandScalerTest, MergesColdAdjacentPairsOnlyAfterTheCooldown) {
@@ -133,7 +150,7 @@ TEST(OnDemandScalerTest, OnlySamplesProvisionedStreams) {
   std::vector<ShardSample> shards = Shards(1);
   for (int64_t now = 1000; now <= 10'000; now += 1000) {
     shards[0].records += 5000;
-    EXPECT_TRUE(scaler.Plan(7, shards, now, false).empty());
+    EXPECT_TRUE(scaler.Plan(7, shards, now, false, kNoAccountLimit).empty());
   }
   const std::vector<ShardRate> rates = scaler.Rates();
   ASSERT_EQ(rates.size(), 1u);
