@@ -2,6 +2,9 @@
 
 #include <openssl/rand.h>
 
+#include <algorithm>
+#include <charconv>
+
 namespace sluice::stream {
 
 namespace {
@@ -42,10 +45,45 @@ constexpr const char* kMigrations[] = {
     "ALTER TABLE streams ADD COLUMN encryption_key TEXT;",
     // 2: the change an UPDATING stream carries out when the update ends.
     "ALTER TABLE streams ADD COLUMN pending_change TEXT;",
+    // 3: when the last UpdateShardCount calls were accepted (comma-separated ms).
+    "ALTER TABLE streams ADD COLUMN shard_count_updates TEXT NOT NULL DEFAULT '';",
 };
 
 constexpr const char* kIteratorKeySetting = "shard_iterator_key";
 constexpr const char* kNextUidSetting = "next_stream_uid";
+
+// "1,2,3" for {1, 2, 3}, and back; what does not parse is skipped.
+std::string FormatTimes(const std::vector<int64_t>& times) {
+  std::string text;
+  for (int64_t ms : times) text += (text.empty() ? "" : ",") + std::to_string(ms);
+  return text;
+}
+
+std::vector<int64_t> ParseTimes(std::string_view text) {
+  std::vector<int64_t> times;
+  while (!text.empty()) {
+    const size_t comma = std::min(text.find(','), text.size());
+    int64_t ms = 0;
+    const std::string_view item = text.substr(0, comma);
+    if (std::from_chars(item.data(), item.data() + item.size(), ms).ec == std::errc()) {
+      times.push_back(ms);
+    }
+    text.remove_prefix(std::min(comma + 1, text.size()));
+  }
+  return times;
+}
+
+void BindValue(SqliteStatement& statement, int index, int64_t value) {
+  statement.Bind(index, value);
+}
+
+void BindValue(SqliteStatement& statement, int index, const std::optional<std::string>& value) {
+  if (value) {
+    statement.Bind(index, *value);
+  } else {
+    statement.BindNull(index);
+  }
+}
 
 void BindOptional(SqliteStatement& statement, int index, const std::optional<uint64_t>& value) {
   if (value) {
@@ -114,7 +152,8 @@ Status StreamStore::InTransaction(Body&& body) {
 Result<std::vector<StreamInfo>> StreamStore::LoadAll() {
   auto rows = db_.Prepare(
       "SELECT uid, name, mode, status, created_ms, status_changed_ms, retention_hours, "
-      "max_record_size_kib, encryption_key, pending_change FROM streams ORDER BY name");
+      "max_record_size_kib, encryption_key, pending_change, shard_count_updates FROM streams "
+      "ORDER BY name");
   if (!rows) return Fail(rows.error());
   std::vector<StreamInfo> streams;
   auto read = rows->ForEachRow([&]() -> Status {
@@ -129,6 +168,7 @@ Result<std::vector<StreamInfo>> StreamStore::LoadAll() {
     info.max_record_size_kib = static_cast<uint32_t>(rows->ColumnInt(7));
     if (!rows->ColumnIsNull(8)) info.encryption_key_id = rows->ColumnText(8);
     if (!rows->ColumnIsNull(9)) info.pending_change = rows->ColumnText(9);
+    info.shard_count_updates_ms = ParseTimes(rows->ColumnText(10));
     streams.push_back(std::move(info));
     return Ok();
   });
@@ -245,44 +285,38 @@ Status StreamStore::UpdateStatus(uint64_t uid, StreamStatus status, int64_t chan
   return statement->Run();
 }
 
-Status StreamStore::UpdateStreamColumn(uint64_t uid, std::string_view column, int64_t value) {
+template <typename Value>
+Status StreamStore::UpdateColumn(uint64_t uid, std::string_view column, const Value& value) {
   auto statement = db_.Prepare("UPDATE streams SET " + std::string(column) + " = ? WHERE uid = ?");
   if (!statement) return Fail(statement.error());
-  statement->Bind(1, value).Bind(2, static_cast<int64_t>(uid));
-  return statement->Run();
-}
-
-Status StreamStore::UpdateRetention(uint64_t uid, int64_t retention_hours) {
-  return UpdateStreamColumn(uid, "retention_hours", retention_hours);
-}
-
-Status StreamStore::UpdateMode(uint64_t uid, StreamMode mode) {
-  return UpdateStreamColumn(uid, "mode", static_cast<int64_t>(mode));
-}
-
-Status StreamStore::UpdateMaxRecordSize(uint64_t uid, uint32_t kib) {
-  return UpdateStreamColumn(uid, "max_record_size_kib", kib);
-}
-
-Status StreamStore::UpdateTextColumn(uint64_t uid, std::string_view column,
-                                     const std::optional<std::string>& value) {
-  auto statement = db_.Prepare("UPDATE streams SET " + std::string(column) + " = ? WHERE uid = ?");
-  if (!statement) return Fail(statement.error());
-  if (value) {
-    statement->Bind(1, *value);
-  } else {
-    statement->BindNull(1);
-  }
+  BindValue(*statement, 1, value);
   statement->Bind(2, static_cast<int64_t>(uid));
   return statement->Run();
 }
 
+Status StreamStore::UpdateRetention(uint64_t uid, int64_t retention_hours) {
+  return UpdateColumn(uid, "retention_hours", retention_hours);
+}
+
+Status StreamStore::UpdateMode(uint64_t uid, StreamMode mode) {
+  return UpdateColumn(uid, "mode", static_cast<int64_t>(mode));
+}
+
+Status StreamStore::UpdateMaxRecordSize(uint64_t uid, uint32_t kib) {
+  return UpdateColumn(uid, "max_record_size_kib", int64_t{kib});
+}
+
 Status StreamStore::UpdateEncryption(uint64_t uid, const std::optional<std::string>& key_id) {
-  return UpdateTextColumn(uid, "encryption_key", key_id);
+  return UpdateColumn(uid, "encryption_key", key_id);
 }
 
 Status StreamStore::UpdatePendingChange(uint64_t uid, const std::optional<std::string>& change) {
-  return UpdateTextColumn(uid, "pending_change", change);
+  return UpdateColumn(uid, "pending_change", change);
+}
+
+Status StreamStore::UpdateShardCountHistory(uint64_t uid, const std::vector<int64_t>& times_ms) {
+  return UpdateColumn(uid, "shard_count_updates",
+                      std::optional<std::string>(FormatTimes(times_ms)));
 }
 
 Status StreamStore::AddShards(uint64_t uid, const std::vector<ShardInfo>& shards) {

@@ -36,6 +36,7 @@ class StreamStore {
   [[nodiscard]] Status UpdateMaxRecordSize(uint64_t uid, uint32_t kib);
   [[nodiscard]] Status UpdateEncryption(uint64_t uid, const std::optional<std::string>& key_id);
   [[nodiscard]] Status UpdatePendingChange(uint64_t uid, const std::optional<std::string>& change);
+  [[nodiscard]] Status UpdateShardCountHistory(uint64_t uid, const std::vector<int64_t>& times_ms);
   // Resharding: the children of a reshard, a closed shard's end, an expired shard.
   [[nodiscard]] Status AddShards(uint64_t uid, const std::vector<ShardInfo>& shards);
   [[nodiscard]] Status SetShardEnd(uint64_t uid, uint32_t index, uint64_t end_position);
@@ -47,9 +48,9 @@ class StreamStore {
   explicit StreamStore(SqliteDatabase& db) : db_(db) {}
   // Brings an older meta.db up to the current schema (PRAGMA user_version).
   [[nodiscard]] Status Migrate();
-  [[nodiscard]] Status UpdateStreamColumn(uint64_t uid, std::string_view column, int64_t value);
-  [[nodiscard]] Status UpdateTextColumn(uint64_t uid, std::string_view column,
-                                        const std::optional<std::string>& value);
+  // Sets one column of the stream's row (an int64_t, or text where nullopt is NULL).
+  template <typename Value>
+  [[nodiscard]] Status UpdateColumn(uint64_t uid, std::string_view column, const Value& value);
   [[nodiscard]] Status LoadShards(std::map<uint64_t, StreamInfo*>& by_uid);
   [[nodiscard]] Status LoadTags(std::map<uint64_t, StreamInfo*>& by_uid);
   [[nodiscard]] Status WriteTags(uint64_t uid, const std::map<std::string, std::string>& tags);

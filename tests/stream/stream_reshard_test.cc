@@ -149,6 +149,36 @@ TEST_F(StreamReshardTest, UpdateShardCountScalesUniformlyThroughOrdinaryReshards
   }
 }
 
+TEST_F(StreamReshardTest, UpdateShardCountIsLimitedToTenCallsPerRolling24Hours) {
+  StreamManagerOptions options = Options();
+  options.enforce_limits = true;
+  Reopen(options);
+  CreateActive("s", 2);
+  for (int call = 0; call < 10; ++call) {
+    ASSERT_TRUE(manager_->UpdateShardCount("s", call % 2 == 0 ? 3 : 2)) << "call " << call;
+    Settle("s");
+    Advance(60'000);
+  }
+  auto refused = manager_->UpdateShardCount("s", 3);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, ErrorCode::kResourceExhausted);
+  EXPECT_NE(refused.error().message.find("rolling 24-hour period"), std::string::npos);
+  // The count survives a restart.
+  Reopen(options);
+  ASSERT_TRUE(WaitFor("s", StreamStatus::kActive));
+  EXPECT_FALSE(manager_->UpdateShardCount("s", 3));
+  // A day after the first call, one more is allowed, and then none again.
+  Advance(24 * 3'600'000 - 10 * 60'000 + 1);
+  auto allowed = manager_->UpdateShardCount("s", 3);
+  ASSERT_TRUE(allowed) << allowed.error().message;
+  Settle("s");
+  EXPECT_FALSE(manager_->UpdateShardCount("s", 2));
+  // Other resharding is not counted.
+  const ShardInfo open = OpenShards("s").front();
+  auto split = manager_->SplitShard("s", ShardIdOf(open.index), open.range.start + 1);
+  EXPECT_TRUE(split) << split.error().message;
+}
+
 TEST_F(StreamReshardTest, WritesDuringReshardsAreNeitherLostNorReordered) {
   CreateActive("s", 2);
   std::atomic<bool> stop{false};
