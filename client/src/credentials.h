@@ -16,15 +16,21 @@ using EnvironmentLookup = std::function<std::optional<std::string>(std::string_v
 EnvironmentLookup ProcessEnvironment();
 
 // The credentials the AWS SDKs would use, in their order: AWS_ACCESS_KEY_ID and
-// AWS_SECRET_ACCESS_KEY (with AWS_SESSION_TOKEN), then the shared credentials file
-// (AWS_SHARED_CREDENTIALS_FILE, else $HOME/.aws/credentials) under `profile` (empty:
-// AWS_PROFILE, else "default"). kNotFound when none is found; kInvalidArgument when the
-// profile exists but lacks a key. Reads the file; call off hot paths.
+// AWS_SECRET_ACCESS_KEY (with AWS_SESSION_TOKEN), then `profile` (empty: AWS_PROFILE, else
+// "default") in the shared credentials file (AWS_SHARED_CREDENTIALS_FILE, else
+// $HOME/.aws/credentials), then in the shared config file (AWS_CONFIG_FILE, else
+// $HOME/.aws/config). kNotFound when none is found; kInvalidArgument when the profile that
+// has keys lacks one of them. Reads files; call off hot paths.
 [[nodiscard]] Result<Credentials> ResolveCredentials(std::string_view profile,
                                                      const EnvironmentLookup& environment);
 
-// Parses the INI text of a shared credentials file and returns `profile`'s keys;
-// kNotFound when the profile is absent.
+// The region the AWS SDKs would use: AWS_REGION, AWS_DEFAULT_REGION, then `region` of
+// `profile` (as above) in the shared config file; nullopt when none is set.
+std::optional<std::string> ResolveRegion(std::string_view profile,
+                                         const EnvironmentLookup& environment);
+
+// Parses the INI text of a shared credentials (or config) file and returns `profile`'s
+// keys; kNotFound when the profile is absent or has neither key.
 [[nodiscard]] Result<Credentials> ParseSharedCredentials(std::string_view text,
                                                          std::string_view profile);
 

@@ -192,7 +192,6 @@ Status ProducerConfig::Validate() const {
       return status;
     }
   }
-  if (region.empty()) return Fail(ErrorCode::kInvalidArgument, "region must be set");
   if (!endpoint.empty()) {
     if (auto parsed = Endpoint::Parse(endpoint); !parsed) return Fail(parsed.error());
   }

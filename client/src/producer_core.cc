@@ -16,6 +16,10 @@ namespace asio = boost::asio;
 
 namespace {
 
+// The signing region when neither the settings nor the environment name one (the AWS CLI
+// asks; the KPL's default).
+constexpr const char* kDefaultRegion = "us-east-1";
+
 // The Core whose I/O thread this is, if any: Put() must not block there.
 thread_local const void* t_io_core = nullptr;
 
@@ -52,6 +56,9 @@ Producer::Core::Core(ProducerConfig config)
 
 Result<std::unique_ptr<Producer::Core>> Producer::Core::Create(ProducerConfig config) {
   if (Status valid = config.Validate(); !valid) return Fail(valid.error());
+  if (config.region.empty()) {
+    config.region = ResolveRegion(config.profile, ProcessEnvironment()).value_or(kDefaultRegion);
+  }
   auto endpoint = Endpoint::Parse(config.endpoint.empty() ? Endpoint::AwsKinesisUrl(config.region)
                                                           : config.endpoint);
   if (!endpoint) return Fail(endpoint.error());

@@ -113,7 +113,9 @@ void AddProduceFlags(CLI::App& produce, sluice::server::ProduceOptions& options)
   produce.add_option("--stream", options.stream, "stream to write")->required();
   produce.add_option("file", options.file, "taxi-trip CSV (docs/formats/taxi-trips.md)")
       ->required();
-  produce.add_option("--region", options.region, "signing region (default us-east-1)");
+  produce.add_option("--region", options.region,
+                     "signing region (default: AWS_REGION, AWS_DEFAULT_REGION, ~/.aws/config, "
+                     "else us-east-1)");
   produce.add_option("--rejects", options.rejects, "where malformed rows go (<file>.rejects)");
   produce.add_option("--threads", options.threads, "parsing threads (default: one per core)");
   produce

@@ -12,7 +12,7 @@ struct ProduceOptions {
   std::string endpoint = "http://127.0.0.1:4567";
   std::string stream;
   std::string file;
-  std::string region = "us-east-1";
+  std::string region;       // empty: as the AWS SDKs find it, else us-east-1
   std::string rejects;      // malformed rows go here; empty: <file>.rejects
   bool aggregation = true;  // AggregationEnabled
   // RateLimit: % of a shard's 1,000 records/s and 1 MiB/s the producer sends to one shard

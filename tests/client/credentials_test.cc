@@ -19,8 +19,8 @@ class CredentialsTest : public ::testing::Test {
     };
   }
 
-  std::string WriteFile(const std::string& text) {
-    std::string path = ::testing::TempDir() + "/credentials-" +
+  std::string WriteFile(const std::string& text, const std::string& kind = "credentials") {
+    std::string path = ::testing::TempDir() + "/" + kind + "-" +
                        ::testing::UnitTest::GetInstance()->current_test_info()->name();
     std::ofstream(path) << text;
     return path;
@@ -96,6 +96,43 @@ TEST_F(CredentialsTest, MissingProfileOrKeysAreErrors) {
   auto no_file = ResolveCredentials("", Environment());
   ASSERT_FALSE(no_file);
   EXPECT_EQ(no_file.error().code, ErrorCode::kNotFound);
+}
+
+TEST_F(CredentialsTest, ConfigFileAfterTheCredentialsFile) {
+  const std::string config = WriteFile(
+      "[default]\nregion = eu-west-1\n"
+      "[profile ci]\naws_access_key_id = AKIDCONFIG\naws_secret_access_key = config-secret\n"
+      "region = ap-south-1\n",
+      "config");
+  env_ = {{"AWS_CONFIG_FILE", config}, {"AWS_PROFILE", "ci"}};
+  auto from_config = ResolveCredentials("", Environment());
+  ASSERT_TRUE(from_config) << from_config.error().message;
+  EXPECT_EQ(from_config->access_key_id, "AKIDCONFIG");
+  // The same profile in the credentials file wins.
+  env_["AWS_SHARED_CREDENTIALS_FILE"] =
+      WriteFile("[ci]\naws_access_key_id = AKIDCREDS\naws_secret_access_key = creds-secret\n");
+  auto from_credentials = ResolveCredentials("", Environment());
+  ASSERT_TRUE(from_credentials);
+  EXPECT_EQ(from_credentials->access_key_id, "AKIDCREDS");
+  // No profile with keys anywhere.
+  auto none = ResolveCredentials("default", Environment());
+  ASSERT_FALSE(none);
+  EXPECT_EQ(none.error().code, ErrorCode::kNotFound);
+}
+
+TEST_F(CredentialsTest, RegionFromTheEnvironmentThenTheConfigFile) {
+  env_ = {
+      {"AWS_CONFIG_FILE",
+       WriteFile("[default]\nregion = eu-west-1\n[profile ci]\nregion = ap-south-1\n", "config")}};
+  EXPECT_EQ(ResolveRegion("", Environment()), "eu-west-1");
+  EXPECT_EQ(ResolveRegion("ci", Environment()), "ap-south-1");
+  EXPECT_EQ(ResolveRegion("other", Environment()), std::nullopt);
+  env_["AWS_DEFAULT_REGION"] = "us-west-2";
+  EXPECT_EQ(ResolveRegion("ci", Environment()), "us-west-2");
+  env_["AWS_REGION"] = "eu-central-1";
+  EXPECT_EQ(ResolveRegion("ci", Environment()), "eu-central-1");
+  env_ = {};
+  EXPECT_EQ(ResolveRegion("", Environment()), std::nullopt);
 }
 
 TEST_F(CredentialsTest, HalfSetEnvironmentFallsBackToFile) {

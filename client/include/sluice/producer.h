@@ -47,10 +47,12 @@ struct ProducerConfig {
   // Where to write. "http://127.0.0.1:4567" for a local sluice, "https://host[:port]";
   // empty means https://kinesis.<region>.amazonaws.com.
   std::string endpoint;
-  std::string region = "us-east-1";
+  // Signing region; empty: AWS_REGION, AWS_DEFAULT_REGION, `region` of `profile` in the
+  // shared config file (AWS_CONFIG_FILE or ~/.aws/config), else us-east-1.
+  std::string region;
   // Explicit credentials; unset means AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY/
-  // AWS_SESSION_TOKEN, then the shared credentials file (AWS_SHARED_CREDENTIALS_FILE or
-  // ~/.aws/credentials) with `profile`.
+  // AWS_SESSION_TOKEN, then `profile` in the shared credentials file
+  // (AWS_SHARED_CREDENTIALS_FILE or ~/.aws/credentials), then in the shared config file.
   std::optional<Credentials> credentials;
   std::string profile;             // empty: $AWS_PROFILE, else "default"
   bool sign_requests = true;       // false: unsigned requests (a sluice server running open)
