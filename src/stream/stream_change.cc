@@ -64,6 +64,17 @@ StreamChange StreamChange::StartEncryption(std::string key_id) {
 
 StreamChange StreamChange::StopEncryption() { return Of(Kind::kStopEncryption); }
 
+uint32_t AddedShards(const StreamChange& change, size_t open_count) {
+  switch (change.kind) {
+    case StreamChange::Kind::kSplit:
+      return 1;
+    case StreamChange::Kind::kShardCount:
+      return change.count > open_count ? change.count - static_cast<uint32_t>(open_count) : 0;
+    default:
+      return 0;
+  }
+}
+
 std::string EncodeStreamChange(const StreamChange& change) {
   const std::string count = std::to_string(change.count);
   switch (change.kind) {

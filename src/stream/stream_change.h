@@ -40,6 +40,11 @@ struct StreamChange {
   static StreamChange StopEncryption();
 };
 
+// The open shards `change` adds to a stream that has `open_count` now (what it reserves of
+// the account's shard limit while it waits): one for a split, the difference for a larger
+// shard count, none otherwise.
+uint32_t AddedShards(const StreamChange& change, size_t open_count);
+
 // One line of text, e.g. "split 3 170141183460469231731687303715884105728".
 std::string EncodeStreamChange(const StreamChange& change);
 // nullopt for text EncodeStreamChange did not write.

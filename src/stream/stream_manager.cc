@@ -192,6 +192,11 @@ Status StreamManager::Restore() {
     if (stream->info.status == StreamStatus::kUpdating) stream->info.status_changed_ms = NowMs();
     stream->status = stream->info.status;
     if (auto ok = OpenShardLogs(*stream); !ok) return ok;
+    if (stream->info.pending_change) {
+      if (auto change = DecodeStreamChange(*stream->info.pending_change)) {
+        stream->reserved_shards = AddedShards(*change, stream->shards()->open_count());
+      }
+    }
     by_uid_[stream->info.uid] = stream;
     by_name_[stream->info.name] = std::move(stream);
   }
@@ -237,8 +242,9 @@ Result<std::shared_ptr<StreamManager::Stream>> StreamManager::FindActive(
 }
 
 Status StreamManager::CheckShardLimit(uint32_t additional) const {
-  const int64_t open = Limits().open_shard_count;
-  if (open + additional <= options_.shard_limit) return Ok();
+  const AccountLimits limits = Limits();
+  const int64_t open = limits.open_shard_count;
+  if (open + limits.reserved_shard_count + additional <= options_.shard_limit) return Ok();
   return Fail(ErrorCode::kResourceExhausted,
               "This request would exceed the shard limit for the account " + options_.account_id +
                   " in " + options_.region + ". Current shard count for the account: " +
@@ -406,11 +412,13 @@ Status StreamManager::RemoveTags(std::string_view name, const std::vector<std::s
 }
 
 AccountLimits StreamManager::Limits() const {
-  AccountLimits limits{options_.shard_limit, 0, 0, options_.on_demand_stream_limit};
+  AccountLimits limits{.shard_limit = options_.shard_limit,
+                       .on_demand_stream_limit = options_.on_demand_stream_limit};
   std::shared_lock lock(streams_mu_);
   for (const auto& [name, stream] : by_name_) {
     limits.open_shard_count += static_cast<int64_t>(stream->shards()->open_count());
-    if (stream->info.mode == StreamMode::kOnDemand) ++limits.on_demand_stream_count;
+    limits.reserved_shard_count += stream->reserved_shards.load();
+    if (stream->mode.load() == StreamMode::kOnDemand) ++limits.on_demand_stream_count;
   }
   return limits;
 }

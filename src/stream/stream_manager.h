@@ -111,6 +111,7 @@ struct WriteSettings {
 struct AccountLimits {
   int64_t shard_limit = 0;
   int64_t open_shard_count = 0;
+  int64_t reserved_shard_count = 0;  // what accepted, not yet carried out updates will add
   int64_t on_demand_stream_count = 0;
   int64_t on_demand_stream_limit = 0;
 };
@@ -183,6 +184,8 @@ class StreamManager {
     std::atomic<StreamMode> mode{StreamMode::kProvisioned};
     std::atomic<uint32_t> max_record_bytes{kDefaultMaxRecordSizeKib * 1024};
     std::atomic<bool> encrypted{false};
+    // Open shards the pending change will add (AddedShards), held against the shard limit.
+    std::atomic<uint32_t> reserved_shards{0};
     // The key new appends are sealed under (info.encryption_key_id's); under mu_.
     std::optional<storage::SealKey> seal_key;
 

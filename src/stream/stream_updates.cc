@@ -19,6 +19,7 @@ Status StreamManager::BeginUpdate(Stream& stream, const StreamChange& change) {
     return ok;
   }
   stream.info.pending_change = EncodeStreamChange(change);
+  stream.reserved_shards = AddedShards(change, stream.shards()->open_count());
   return ChangeStatus(stream, StreamStatus::kUpdating);
 }
 
@@ -34,6 +35,7 @@ void StreamManager::FinishUpdate(Stream& stream) {
       spdlog::error("updating stream '{}': {}", stream.info.name, ok.error().message);
     }
     stream.info.pending_change.reset();
+    stream.reserved_shards = 0;
   }
   Activate(stream);
 }

@@ -179,6 +179,20 @@ TEST_F(StreamReshardTest, UpdateShardCountIsLimitedToTenCallsPerRolling24Hours) 
   EXPECT_TRUE(split) << split.error().message;
 }
 
+TEST_F(StreamReshardTest, AnAcceptedUpdateHoldsItsShardsAgainstTheAccountLimit) {
+  CreateActive("a", 8);  // the fixture's account allows 20 open shards
+  ASSERT_TRUE(manager_->UpdateShardCount("a", 16));
+  // Still UPDATING (the clock has not moved): 8 open, 8 more promised.
+  auto refused = manager_->CreateStream({"b", StreamMode::kProvisioned, 5, {}});
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, ErrorCode::kResourceExhausted);
+  EXPECT_EQ(manager_->Limits().reserved_shard_count, 8);
+  Settle("a");
+  EXPECT_EQ(manager_->Limits().reserved_shard_count, 0);
+  EXPECT_EQ(manager_->Limits().open_shard_count, 16);
+  EXPECT_TRUE(manager_->CreateStream({"b", StreamMode::kProvisioned, 4, {}}));
+}
+
 TEST_F(StreamReshardTest, WritesDuringReshardsAreNeitherLostNorReordered) {
   CreateActive("s", 2);
   std::atomic<bool> stop{false};
@@ -289,7 +303,8 @@ TEST_F(StreamReshardTest, UpdateMaxRecordSizeAndModeTakeEffectWhenTheUpdateEnds)
   ASSERT_TRUE(manager_->UpdateMaxRecordSize("s", 4096));
   Settle("s");
   EXPECT_EQ(manager_->WriteSettingsOf("s")->max_record_bytes, 4u << 20);
-  ASSERT_TRUE(manager_->UpdateStreamMode("s", StreamMode::kOnDemand));
+  auto switched = manager_->UpdateStreamMode("s", StreamMode::kOnDemand);
+  ASSERT_TRUE(switched) << switched.error().message;
   Settle("s");
   EXPECT_EQ(manager_->Describe("s")->mode, StreamMode::kOnDemand);
   EXPECT_FALSE(manager_->UpdateStreamMode("s", StreamMode::kOnDemand));
