@@ -69,8 +69,11 @@ std::optional<ProfileSettings> ParseProfile(std::string_view text, std::string_v
     std::string_view line = Trim(text.substr(start, end - start));
     start = end + 1;
     if (line.empty() || line.front() == '#' || line.front() == ';') continue;
-    if (line.front() == '[' && line.back() == ']') {
-      std::string_view name = Trim(line.substr(1, line.size() - 2));
+    if (line.front() == '[') {
+      // "[name]", maybe followed by a comment, as botocore reads it.
+      const size_t close = line.find(']');
+      if (close == std::string_view::npos) continue;
+      std::string_view name = Trim(line.substr(1, close - 1));
       if (name.starts_with("profile ")) name = Trim(name.substr(8));
       in_profile = name == profile;
       if (in_profile && !settings) settings.emplace();

@@ -120,6 +120,18 @@ TEST_F(CredentialsTest, ConfigFileAfterTheCredentialsFile) {
   EXPECT_EQ(none.error().code, ErrorCode::kNotFound);
 }
 
+TEST_F(CredentialsTest, ASectionHeaderMayCarryAComment) {
+  constexpr std::string_view kCommented =
+      "[default]\naws_access_key_id = AKIDDEFAULT\naws_secret_access_key = default-secret\n"
+      "[ci]   # the CI account\naws_access_key_id = AKIDCI\naws_secret_access_key = ci-secret\n";
+  auto ci = ParseSharedCredentials(kCommented, "ci");
+  ASSERT_TRUE(ci) << ci.error().message;
+  EXPECT_EQ(ci->access_key_id, "AKIDCI");
+  auto fallback = ParseSharedCredentials(kCommented, "default");
+  ASSERT_TRUE(fallback);
+  EXPECT_EQ(fallback->access_key_id, "AKIDDEFAULT");
+}
+
 TEST_F(CredentialsTest, RegionFromTheEnvironmentThenTheConfigFile) {
   env_ = {
       {"AWS_CONFIG_FILE",
