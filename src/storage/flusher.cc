@@ -93,6 +93,8 @@ bool Flusher::SyncDone(const SyncJob* job) const {
 }
 
 void Flusher::WaitSync(const SyncJob* job) const {
+  SLUICE_ASSERT(std::find(submitted_.begin(), submitted_.end(), job) == submitted_.end(),
+                "waiting for a sync job that is not published yet");
   std::unique_lock lock(mu_);
   sync_done_cv_.wait(lock, [&] { return job->done; });
 }
@@ -145,7 +147,6 @@ void Flusher::Run() {
       ticking.clear();
       next_tick = Clock::now() + tick;
     }
-    PublishSyncs();
 
     lock.lock();
     for (Task* task : tasks) task->done = true;

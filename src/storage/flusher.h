@@ -44,7 +44,7 @@ struct SyncJob {
   std::string dir;
   FlushClient* client = nullptr;  // gets a FlushCycle when the job is done
   Status status;                  // the first failure; read once done
-  bool done = false;              // guarded by the flusher's mutex
+  bool done = false;              // once submitted, guarded by the flusher's mutex
 };
 
 struct FlusherOptions {
@@ -65,7 +65,8 @@ struct FlusherOptions {
 // every append waiting on it (group commit). Writing the next batch overlaps syncing the
 // previous one. Append completion callbacks run on the flusher thread.
 //
-// Thread-safety: all methods are thread-safe. It must outlive the shard logs using it.
+// Thread-safety: thread-safe but for SubmitSync and WaitSync (flusher thread only). It must
+// outlive the shard logs using it.
 class Flusher {
  public:
   [[nodiscard]] static Result<std::unique_ptr<Flusher>> Start(FlusherOptions options = {});
@@ -86,7 +87,7 @@ class Flusher {
   void SubmitSync(SyncJob* job);
   // Whether `job` is done (then its status may be read).
   bool SyncDone(const SyncJob* job) const;
-  // Blocks until `job` is done.
+  // Flusher thread: blocks until `job`, submitted in an earlier cycle, is done.
   void WaitSync(const SyncJob* job) const;
   // Sync jobs submitted and not yet taken by a sync thread.
   size_t queued_sync_jobs() const;
