@@ -130,7 +130,8 @@ Result<uint32_t> StreamManager::UpdateShardCount(std::string_view name, uint32_t
   std::vector<int64_t> updates = (*stream)->info.shard_count_updates_ms;
   std::erase_if(updates, [&](int64_t ms) { return ms <= now - kShardCountUpdateWindowMs; });
   if (options_.enforce_limits && updates.size() >= kMaxShardCountUpdates) {
-    const int64_t wait_minutes = (updates.front() + kShardCountUpdateWindowMs - now) / 60'000 + 1;
+    const int64_t oldest = *std::min_element(updates.begin(), updates.end());
+    const int64_t wait_minutes = (oldest + kShardCountUpdateWindowMs - now + 59'999) / 60'000;
     return Fail(ErrorCode::kResourceExhausted,
                 "UpdateShardCount cannot scale stream " + std::string(name) + " under account " +
                     options_.account_id + " more than " + std::to_string(kMaxShardCountUpdates) +
@@ -141,6 +142,10 @@ Result<uint32_t> StreamManager::UpdateShardCount(std::string_view name, uint32_t
     return Fail(ok.error());
   }
   updates.push_back(now);
+  if (updates.size() > kMaxShardCountUpdates) {  // only the newest ones count
+    updates.erase(updates.begin(),
+                  updates.end() - static_cast<std::ptrdiff_t>(kMaxShardCountUpdates));
+  }
   if (auto ok = store_->UpdateShardCountHistory((*stream)->info.uid, updates); !ok) {
     // The scaling goes ahead; only the count toward the next 24 hours is lost at a restart.
     spdlog::error("recording UpdateShardCount of stream '{}': {}", name, ok.error().message);
