@@ -8,15 +8,16 @@ include(CMakePackageConfigHelpers)
 
 set(SLUICE_PRODUCER_CMAKE_DIR ${CMAKE_INSTALL_LIBDIR}/cmake/SluiceProducer)
 
-# Static libraries: the producer and every library of ours in its link closure. Each one's
+# Static libraries: the producer and every library of ours in its link closure, built as
+# position-independent code so that a shared library can link them too. Each one's
 # installed include path comes from INCLUDES DESTINATION (its build-tree path is not
 # exported). The src/common headers that producer.h includes ("common/result.h") live
-# under include/sluice/ so that they cannot clash with another package's common/ folder.
-set_target_properties(sluice_producer PROPERTIES EXPORT_NAME producer)
-set_target_properties(sluice_common PROPERTIES EXPORT_NAME common)
-set_target_properties(sluice_client_aggregation PROPERTIES EXPORT_NAME client_aggregation)
-set_target_properties(sluice_protocol PROPERTIES EXPORT_NAME protocol)
-set_target_properties(sluice_auth PROPERTIES EXPORT_NAME auth)
+# under include/sluice/, not in a top-level common/ folder other packages may install to
+# (a consumer's own common/ folder earlier on its include path would still shadow them).
+foreach(target producer common client_aggregation protocol auth)
+  set_target_properties(sluice_${target} PROPERTIES EXPORT_NAME ${target}
+                                                    POSITION_INDEPENDENT_CODE ON)
+endforeach()
 install(TARGETS sluice_producer EXPORT SluiceProducerTargets
   ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR} COMPONENT producer
   INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})

@@ -16,8 +16,8 @@ namespace asio = boost::asio;
 
 namespace {
 
-// The signing region when neither the settings nor the environment name one (the AWS CLI
-// asks; the KPL's default).
+// The signing region when neither the settings nor the environment name one (the KPL
+// would ask the EC2 instance metadata; sluice's own default region).
 constexpr const char* kDefaultRegion = "us-east-1";
 
 // The Core whose I/O thread this is, if any: Put() must not block there.

@@ -127,7 +127,8 @@ void AddProduceFlags(CLI::App& produce, sluice::server::ProduceOptions& options)
   produce.add_flag("!--no-progress", options.progress, "no progress line on stderr");
   produce.footer(
       "Exit status: 0 every row put; 1 a record finally failed or the upload could not run;\n"
-      "2 bad options; 3 every well-formed row put, malformed rows in the rejects file.");
+      "2 the producer could not be set up (endpoint, credentials); 3 every well-formed row\n"
+      "put, malformed rows in the rejects file; 105-109 bad command-line options.");
 }
 
 }  // namespace

@@ -25,8 +25,9 @@ struct ProduceOptions {
 
 // Runs the whole upload. Prints per-shard counts and every failed record at the end.
 // Returns the process exit status: 0 when every row was put, 1 when a record finally
-// failed or the upload could not run, 2 for bad options, 3 when every well-formed row was
-// put but malformed rows went to the rejects file (as `aws s3 cp` exits 2 for skipped files).
+// failed or the upload could not run, 2 when the producer cannot be set up (endpoint,
+// credentials), 3 when every well-formed row was put but malformed rows went to the
+// rejects file (as `aws s3 cp` exits 2 when it skipped files).
 int RunProduce(const ProduceOptions& options);
 
 }  // namespace sluice::server

@@ -109,10 +109,10 @@ class OnDemandScalingTest(unittest.TestCase):
             kinesis.create_stream(StreamName="capped", StreamModeDetails={"StreamMode": "ON_DEMAND"})
             wait_active(kinesis, "capped")
             writer = TripWriter("capped", trip_count=20_000, batch_size=300)
-            writer.start(server.endpoint, rate=1500, max_seconds=6)
+            writer.start(server.endpoint, rate=1500, max_seconds=8)
             counts = []
             try:
-                deadline = time.monotonic() + 6
+                deadline = time.monotonic() + 8
                 while time.monotonic() < deadline:
                     time.sleep(0.25)
                     counts.append(open_count(kinesis, "capped"))
