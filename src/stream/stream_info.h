@@ -54,9 +54,10 @@ struct StreamInfo {
   std::optional<std::string> encryption_key_id;
   // While UPDATING: the change to carry out when the update ends (EncodeStreamChange).
   std::optional<std::string> pending_change;
-  // When UpdateShardCount calls were accepted (ms), those of the last 24 hours only: AWS
-  // allows ten per rolling 24-hour period.
+  // When UpdateShardCount and UpdateStreamMode calls were accepted (ms), the recent ones
+  // only: AWS allows ten and two per rolling 24 hours.
   std::vector<int64_t> shard_count_updates_ms;
+  std::vector<int64_t> mode_updates_ms;
   std::vector<ShardInfo> shards;
   std::map<std::string, std::string> tags;
 

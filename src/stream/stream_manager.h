@@ -252,6 +252,12 @@ class StreamManager {
   std::shared_ptr<Stream> FindByUid(uint64_t uid) const;
   [[nodiscard]] Result<std::shared_ptr<Stream>> FindActive(std::string_view name) const;
   [[nodiscard]] Status CheckShardLimit(uint32_t additional) const;
+  // AWS's limit on how often `call` may succeed per stream in a rolling 24 hours
+  // (src/stream/stream_call_limits.cc): LimitExceededException when one more would exceed
+  // it; Ok with enforce_limits off.
+  [[nodiscard]] Status CheckCallRate(const Stream& stream, LimitedCall call) const;
+  // Counts an accepted `call` toward that limit (in meta.db too).
+  void RecordCall(Stream& stream, LimitedCall call);
   [[nodiscard]] Status SetRetention(std::string_view name, int64_t hours, bool increase);
   [[nodiscard]] Status ChangeStatus(Stream& stream, StreamStatus status);
   void CompleteTransitions();

@@ -13,9 +13,6 @@ namespace {
 
 constexpr int64_t kHourMs = 3'600'000;
 constexpr uint32_t kMaxShardsPerStream = 10'000;
-// UpdateShardCount: at most this many accepted calls per stream in a rolling 24 hours.
-constexpr size_t kMaxShardCountUpdates = 10;
-constexpr int64_t kShardCountUpdateWindowMs = 24 * kHourMs;
 
 HashKey Midpoint(const HashKeyRange& range) {
   return range.start + (range.end - range.start) / 2 + 1;
@@ -126,31 +123,13 @@ Result<uint32_t> StreamManager::UpdateShardCount(std::string_view name, uint32_t
   if (target_count > current) {
     if (auto ok = CheckShardLimit(target_count - current); !ok) return Fail(ok.error());
   }
-  const int64_t now = NowMs();
-  std::vector<int64_t> updates = (*stream)->info.shard_count_updates_ms;
-  std::erase_if(updates, [&](int64_t ms) { return ms <= now - kShardCountUpdateWindowMs; });
-  if (options_.enforce_limits && updates.size() >= kMaxShardCountUpdates) {
-    const int64_t oldest = *std::min_element(updates.begin(), updates.end());
-    const int64_t wait_minutes = (oldest + kShardCountUpdateWindowMs - now + 59'999) / 60'000;
-    return Fail(ErrorCode::kResourceExhausted,
-                "UpdateShardCount cannot scale stream " + std::string(name) + " under account " +
-                    options_.account_id + " more than " + std::to_string(kMaxShardCountUpdates) +
-                    " times in a rolling 24-hour period; the next scaling is allowed in " +
-                    std::to_string(wait_minutes) + " minutes." + counts);
+  if (auto ok = CheckCallRate(**stream, LimitedCall::kUpdateShardCount); !ok) {
+    return Fail(ok.error());
   }
   if (auto ok = BeginUpdate(**stream, StreamChange::ShardCount(target_count)); !ok) {
     return Fail(ok.error());
   }
-  updates.push_back(now);
-  if (updates.size() > kMaxShardCountUpdates) {  // only the newest ones count
-    updates.erase(updates.begin(),
-                  updates.end() - static_cast<std::ptrdiff_t>(kMaxShardCountUpdates));
-  }
-  if (auto ok = store_->UpdateShardCountHistory((*stream)->info.uid, updates); !ok) {
-    // The scaling goes ahead; only the count toward the next 24 hours is lost at a restart.
-    spdlog::error("recording UpdateShardCount of stream '{}': {}", name, ok.error().message);
-  }
-  (*stream)->info.shard_count_updates_ms = std::move(updates);
+  RecordCall(**stream, LimitedCall::kUpdateShardCount);
   return current;
 }
 

@@ -47,6 +47,8 @@ constexpr const char* kMigrations[] = {
     "ALTER TABLE streams ADD COLUMN pending_change TEXT;",
     // 3: when the last UpdateShardCount calls were accepted (comma-separated ms).
     "ALTER TABLE streams ADD COLUMN shard_count_updates TEXT NOT NULL DEFAULT '';",
+    // 4: when the last UpdateStreamMode calls were accepted.
+    "ALTER TABLE streams ADD COLUMN mode_updates TEXT NOT NULL DEFAULT '';",
 };
 
 constexpr const char* kIteratorKeySetting = "shard_iterator_key";
@@ -152,8 +154,8 @@ Status StreamStore::InTransaction(Body&& body) {
 Result<std::vector<StreamInfo>> StreamStore::LoadAll() {
   auto rows = db_.Prepare(
       "SELECT uid, name, mode, status, created_ms, status_changed_ms, retention_hours, "
-      "max_record_size_kib, encryption_key, pending_change, shard_count_updates FROM streams "
-      "ORDER BY name");
+      "max_record_size_kib, encryption_key, pending_change, shard_count_updates, mode_updates "
+      "FROM streams ORDER BY name");
   if (!rows) return Fail(rows.error());
   std::vector<StreamInfo> streams;
   auto read = rows->ForEachRow([&]() -> Status {
@@ -169,6 +171,7 @@ Result<std::vector<StreamInfo>> StreamStore::LoadAll() {
     if (!rows->ColumnIsNull(8)) info.encryption_key_id = rows->ColumnText(8);
     if (!rows->ColumnIsNull(9)) info.pending_change = rows->ColumnText(9);
     info.shard_count_updates_ms = ParseTimes(rows->ColumnText(10));
+    info.mode_updates_ms = ParseTimes(rows->ColumnText(11));
     streams.push_back(std::move(info));
     return Ok();
   });
@@ -314,9 +317,11 @@ Status StreamStore::UpdatePendingChange(uint64_t uid, const std::optional<std::s
   return UpdateColumn(uid, "pending_change", change);
 }
 
-Status StreamStore::UpdateShardCountHistory(uint64_t uid, const std::vector<int64_t>& times_ms) {
-  return UpdateColumn(uid, "shard_count_updates",
-                      std::optional<std::string>(FormatTimes(times_ms)));
+Status StreamStore::UpdateCallHistory(uint64_t uid, LimitedCall call,
+                                      const std::vector<int64_t>& times_ms) {
+  return UpdateColumn(
+      uid, call == LimitedCall::kUpdateShardCount ? "shard_count_updates" : "mode_updates",
+      std::optional<std::string>(FormatTimes(times_ms)));
 }
 
 Status StreamStore::AddShards(uint64_t uid, const std::vector<ShardInfo>& shards) {

@@ -15,6 +15,9 @@
 
 namespace sluice::stream {
 
+// The calls AWS allows only so many times per stream in a rolling 24 hours.
+enum class LimitedCall { kUpdateShardCount, kUpdateStreamMode };
+
 // Streams, shards and tags in meta.db, plus the server key that signs shard iterators.
 // Every change is one SQLite transaction (synchronous=FULL), so it survives a crash once
 // the call returns. Not thread-safe: StreamManager serialises calls.
@@ -36,7 +39,9 @@ class StreamStore {
   [[nodiscard]] Status UpdateMaxRecordSize(uint64_t uid, uint32_t kib);
   [[nodiscard]] Status UpdateEncryption(uint64_t uid, const std::optional<std::string>& key_id);
   [[nodiscard]] Status UpdatePendingChange(uint64_t uid, const std::optional<std::string>& change);
-  [[nodiscard]] Status UpdateShardCountHistory(uint64_t uid, const std::vector<int64_t>& times_ms);
+  // When the recent calls of `call` were accepted (StreamInfo's *_updates_ms).
+  [[nodiscard]] Status UpdateCallHistory(uint64_t uid, LimitedCall call,
+                                         const std::vector<int64_t>& times_ms);
   // Resharding: the children of a reshard, a closed shard's end, an expired shard.
   [[nodiscard]] Status AddShards(uint64_t uid, const std::vector<ShardInfo>& shards);
   [[nodiscard]] Status SetShardEnd(uint64_t uid, uint32_t index, uint64_t end_position);

@@ -83,7 +83,10 @@ Status StreamManager::UpdateStreamMode(std::string_view name, StreamMode mode) {
                                                    " on-demand streams for the account " +
                                                    options_.account_id + ".");
   }
-  return BeginUpdate(stream, StreamChange::Mode(mode));
+  if (auto ok = CheckCallRate(stream, LimitedCall::kUpdateStreamMode); !ok) return ok;
+  if (auto ok = BeginUpdate(stream, StreamChange::Mode(mode)); !ok) return ok;
+  RecordCall(stream, LimitedCall::kUpdateStreamMode);
+  return Ok();
 }
 
 Status StreamManager::UpdateMaxRecordSize(std::string_view name, uint32_t kib) {

@@ -179,6 +179,26 @@ TEST_F(StreamReshardTest, UpdateShardCountIsLimitedToTenCallsPerRolling24Hours) 
   EXPECT_TRUE(split) << split.error().message;
 }
 
+TEST_F(StreamReshardTest, UpdateStreamModeIsLimitedToTwoCallsPerRolling24Hours) {
+  StreamManagerOptions options = Options();
+  options.enforce_limits = true;
+  Reopen(options);
+  CreateActive("s", 2);
+  ASSERT_TRUE(manager_->UpdateStreamMode("s", StreamMode::kOnDemand));
+  Settle("s");
+  ASSERT_TRUE(manager_->UpdateStreamMode("s", StreamMode::kProvisioned));
+  Settle("s");
+  auto refused = manager_->UpdateStreamMode("s", StreamMode::kOnDemand);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, ErrorCode::kResourceExhausted);
+  EXPECT_NE(refused.error().message.find("UpdateStreamMode"), std::string::npos);
+  Reopen(options);
+  ASSERT_TRUE(WaitFor("s", StreamStatus::kActive));
+  EXPECT_FALSE(manager_->UpdateStreamMode("s", StreamMode::kOnDemand));
+  Advance(24 * 3'600'000);
+  EXPECT_TRUE(manager_->UpdateStreamMode("s", StreamMode::kOnDemand));
+}
+
 TEST_F(StreamReshardTest, AnAcceptedUpdateHoldsItsShardsAgainstTheAccountLimit) {
   CreateActive("a", 8);  // the fixture's account allows 20 open shards
   ASSERT_TRUE(manager_->UpdateShardCount("a", 16));

@@ -70,6 +70,7 @@ TEST_F(StreamStoreTest, UpgradesAMetaDbOfTheSchemaBefore) {
   ASSERT_TRUE(store_->Insert(Sample(7, "trips")));
   // Back to schema 2 as the previous release left it: no UpdateShardCount history.
   ASSERT_TRUE(db_->Exec("ALTER TABLE streams DROP COLUMN shard_count_updates"));
+  ASSERT_TRUE(db_->Exec("ALTER TABLE streams DROP COLUMN mode_updates"));
   ASSERT_TRUE(db_->Exec("PRAGMA user_version = 2"));
   Reopen();
   auto streams = store_->LoadAll();
@@ -77,7 +78,7 @@ TEST_F(StreamStoreTest, UpgradesAMetaDbOfTheSchemaBefore) {
   ASSERT_EQ(streams->size(), 1u);
   EXPECT_EQ((*streams)[0].name, "trips");
   EXPECT_TRUE((*streams)[0].shard_count_updates_ms.empty());
-  ASSERT_TRUE(store_->UpdateShardCountHistory(7, {1000, 2000}));
+  ASSERT_TRUE(store_->UpdateCallHistory(7, LimitedCall::kUpdateShardCount, {1000, 2000}));
   Reopen();
   EXPECT_EQ(store_->LoadAll()->at(0).shard_count_updates_ms, (std::vector<int64_t>{1000, 2000}));
 }
