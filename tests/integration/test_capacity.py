@@ -284,6 +284,11 @@ class StreamSettingsTest(ServerTestCase):
                                         StreamModeDetails={"StreamMode": "PROVISIONED"})
         wait_active(self.kinesis, "modal")
         self.assertEqual(mode(), "PROVISIONED")
+        # Two switches in 24 hours are all AWS allows.
+        message = self.assertError("LimitExceededException", self.kinesis.update_stream_mode,
+                                   StreamARN=arn("modal"),
+                                   StreamModeDetails={"StreamMode": "ON_DEMAND"})
+        self.assertIn("rolling 24-hour period", message)
         self.kinesis.split_shard(StreamName="modal", ShardToSplit=shard_id(0),
                                  NewStartingHashKey="1000")
         self.assertEqual(wait_active(self.kinesis, "modal")["OpenShardCount"], 3)
