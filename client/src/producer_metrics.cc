@@ -19,19 +19,6 @@ LatencyHistogram Histogram::Snapshot() const {
   return out;
 }
 
-ShardMetrics ShardCounters::Snapshot(const std::string& shard_id) const {
-  ShardMetrics out;
-  out.shard_id = shard_id;
-  out.user_records_put = user_records_put;
-  out.user_records_failed = user_records_failed;
-  out.user_record_bytes_put = user_record_bytes_put;
-  out.kinesis_records_put = kinesis_records_put;
-  out.kinesis_record_bytes_put = kinesis_record_bytes_put;
-  out.retries = retries;
-  out.errors_by_code = errors_by_code;
-  return out;
-}
-
 namespace {
 
 // Label values escape backslash, double quote and newline.

@@ -3,8 +3,6 @@
 #include <array>
 #include <chrono>
 #include <cstdint>
-#include <map>
-#include <string>
 
 #include "sluice/producer.h"
 
@@ -28,19 +26,6 @@ class Histogram {
  private:
   std::array<uint64_t, kBoundsMs.size() + 1> counts_{};  // per bucket, not cumulative
   double sum_ms_ = 0;
-};
-
-// Counters of one shard, kept by the pipeline.
-struct ShardCounters {
-  uint64_t user_records_put = 0;
-  uint64_t user_records_failed = 0;
-  uint64_t user_record_bytes_put = 0;
-  uint64_t kinesis_records_put = 0;
-  uint64_t kinesis_record_bytes_put = 0;
-  uint64_t retries = 0;
-  std::map<std::string, uint64_t> errors_by_code;
-
-  ShardMetrics Snapshot(const std::string& shard_id) const;
 };
 
 }  // namespace sluice::client
