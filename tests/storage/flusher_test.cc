@@ -58,10 +58,7 @@ TEST_F(FlusherTest, GroupsTheAppendsOfEveryShardWhileADiskSyncRuns) {
   gate.Close();
   auto records = MakeRecords(2, 100, 1);
   std::atomic<int> done{0};
-  auto count = [&](Result<AppendResult> result) {
-    EXPECT_TRUE(result);
-    ++done;
-  };
+  const AppendCallback count = CountSuccess(done);
   ASSERT_TRUE(logs[0]->AppendAsync(Inputs(records), count));
   ASSERT_TRUE(gate.WaitUntilBlocked());
   for (int i = 1; i < 4; ++i) {
@@ -96,10 +93,7 @@ TEST_F(FlusherTest, OneFileSystemSyncCoversShardsWaitingTogether) {
   gate.Close();
   auto records = MakeRecords(2, 100, 1);
   std::atomic<int> done{0};
-  auto count = [&](Result<AppendResult> result) {
-    EXPECT_TRUE(result);
-    ++done;
-  };
+  const AppendCallback count = CountSuccess(done);
   const uint64_t syncs_before = env_.sync_count();
   ASSERT_TRUE(logs[0]->AppendAsync(Inputs(records), count));
   ASSERT_TRUE(gate.WaitUntilBlocked());
@@ -141,10 +135,7 @@ TEST_F(FlusherTest, ShardsOfOneCycleShareOneFileSystemSync) {
   auto records = MakeRecords(2, 100, 1);
   std::atomic<int> done{0};
   for (auto& log : logs) {
-    ASSERT_TRUE(log->AppendAsync(Inputs(records), [&](Result<AppendResult> result) {
-      EXPECT_TRUE(result);
-      ++done;
-    }));
+    ASSERT_TRUE(log->AppendAsync(Inputs(records), CountSuccess(done)));
   }
   const uint64_t syncs_before = env_.sync_count();
   release.set_value();

@@ -100,6 +100,14 @@ class FakeKeyResolver final : public KeyResolver {
   std::optional<ErrorCode> failure_;  // guarded by mu_
 };
 
+// An append callback that expects the append to succeed and counts it in `done`.
+inline AppendCallback CountSuccess(std::atomic<int>& done) {
+  return [&done](Result<AppendResult> result) {
+    EXPECT_TRUE(result);
+    ++done;
+  };
+}
+
 // A key whose bytes are all `fill`.
 inline SealKey TestKey(uint32_t id, uint8_t fill) {
   SealKey key;

@@ -206,10 +206,7 @@ TEST_F(ShardLogTest, ConcurrentAppendsShareOneSync) {
   gate.Close();
   auto records = MakeRecords(1, 100, 1);
   std::atomic<int> done{0};
-  auto callback = [&](Result<AppendResult> result) {
-    EXPECT_TRUE(result);
-    ++done;
-  };
+  const AppendCallback callback = CountSuccess(done);
   ASSERT_TRUE(log->AppendAsync(Inputs(records), callback));
   ASSERT_TRUE(gate.WaitUntilBlocked());  // the first batch is in its sync
   for (int i = 0; i < 15; ++i) ASSERT_TRUE(log->AppendAsync(Inputs(records), callback));
