@@ -243,12 +243,12 @@ Result<std::shared_ptr<StreamManager::Stream>> StreamManager::FindActive(
 
 Status StreamManager::CheckShardLimit(uint32_t additional) const {
   const AccountLimits limits = Limits();
-  const int64_t open = limits.open_shard_count;
-  if (open + limits.reserved_shard_count + additional <= options_.shard_limit) return Ok();
+  if (additional <= limits.shard_headroom()) return Ok();
   return Fail(ErrorCode::kResourceExhausted,
               "This request would exceed the shard limit for the account " + options_.account_id +
                   " in " + options_.region + ". Current shard count for the account: " +
-                  std::to_string(open) + ". Limit: " + std::to_string(options_.shard_limit) +
+                  std::to_string(limits.open_shard_count) +
+                  ". Limit: " + std::to_string(options_.shard_limit) +
                   ". Number of additional shards that would have resulted from this request: " +
                   std::to_string(additional) + ".");
 }

@@ -114,6 +114,9 @@ struct AccountLimits {
   int64_t reserved_shard_count = 0;  // what accepted, not yet carried out updates will add
   int64_t on_demand_stream_count = 0;
   int64_t on_demand_stream_limit = 0;
+
+  // How many more open shards the account allows (negative when over its limit).
+  int64_t shard_headroom() const { return shard_limit - open_shard_count - reserved_shard_count; }
 };
 
 // Kinesis streams: their lifecycle and metadata (meta.db) and their records (one shard log

@@ -16,9 +16,9 @@ void StreamManager::Scale(const std::vector<std::shared_ptr<Stream>>& streams, i
                                     shard->traffic->bytes_written()});
     }
     const bool on_demand = stream->info.mode == StreamMode::kOnDemand;
-    const AccountLimits limits = Limits();
-    const size_t headroom = static_cast<size_t>(std::max<int64_t>(
-        limits.shard_limit - limits.open_shard_count - limits.reserved_shard_count, 0));
+    // Only on-demand streams split on their own, so only they need the account's headroom.
+    const size_t headroom =
+        on_demand ? static_cast<size_t>(std::max<int64_t>(Limits().shard_headroom(), 0)) : 0;
     for (const ScaleStep& step :
          scaler_.Plan(stream->info.uid, samples, now_ms, on_demand, headroom)) {
       Status done = step.merge_with

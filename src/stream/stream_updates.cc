@@ -15,10 +15,9 @@ Result<std::shared_ptr<StreamManager::Stream>> StreamManager::FindUpdatable(std:
 }
 
 Status StreamManager::BeginUpdate(Stream& stream, const StreamChange& change) {
-  if (auto ok = store_->UpdatePendingChange(stream.info.uid, EncodeStreamChange(change)); !ok) {
-    return ok;
-  }
-  stream.info.pending_change = EncodeStreamChange(change);
+  std::string encoded = EncodeStreamChange(change);
+  if (auto ok = store_->UpdatePendingChange(stream.info.uid, encoded); !ok) return ok;
+  stream.info.pending_change = std::move(encoded);
   stream.reserved_shards = AddedShards(change, stream.shards()->open_count());
   return ChangeStatus(stream, StreamStatus::kUpdating);
 }
