@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <type_traits>
 
 namespace sluice::stream {
 
@@ -79,19 +80,15 @@ void BindValue(SqliteStatement& statement, int index, int64_t value) {
   statement.Bind(index, value);
 }
 
-void BindValue(SqliteStatement& statement, int index, const std::optional<std::string>& value) {
-  if (value) {
-    statement.Bind(index, *value);
-  } else {
+// NULL for nullopt; integers as SQLite's INTEGER.
+template <typename T>
+void BindValue(SqliteStatement& statement, int index, const std::optional<T>& value) {
+  if (!value) {
     statement.BindNull(index);
-  }
-}
-
-void BindOptional(SqliteStatement& statement, int index, const std::optional<uint64_t>& value) {
-  if (value) {
+  } else if constexpr (std::is_integral_v<T>) {
     statement.Bind(index, static_cast<int64_t>(*value));
   } else {
-    statement.BindNull(index);
+    statement.Bind(index, *value);
   }
 }
 
@@ -101,11 +98,11 @@ Status InsertShard(SqliteDatabase& db, uint64_t uid, const ShardInfo& shard) {
       "start_hash, end_hash, created_ms, end_position) VALUES(?,?,?,?,?,?,?,?)");
   if (!statement) return Fail(statement.error());
   statement->Bind(1, static_cast<int64_t>(uid)).Bind(2, static_cast<int64_t>(shard.index));
-  BindOptional(*statement, 3, shard.parent_index);
-  BindOptional(*statement, 4, shard.adjacent_parent_index);
+  BindValue(*statement, 3, shard.parent_index);
+  BindValue(*statement, 4, shard.adjacent_parent_index);
   statement->Bind(5, FormatHashKey(shard.range.start)).Bind(6, FormatHashKey(shard.range.end));
   statement->Bind(7, shard.created_ms);
-  BindOptional(*statement, 8, shard.end_position);
+  BindValue(*statement, 8, shard.end_position);
   return statement->Run();
 }
 
