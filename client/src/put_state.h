@@ -98,7 +98,7 @@ struct PutState {
   uint32_t data_size = 0;
   uint32_t explicit_hash_key_size = 0;
   uint32_t sub_sequence_number = UINT32_MAX;  // result; UINT32_MAX: not aggregated
-  HashKey hash_key = 0;
+  HashKey hash_key = 0;  // the explicit one from Put(), else set by the pipeline on arrival
   Clock::time_point arrival;
   Clock::time_point expiration;  // arrival + RecordTtl
 

@@ -1,6 +1,8 @@
 #include "stream_pipeline.h"
 
 #include <algorithm>
+#include <array>
+#include <span>
 #include <utility>
 
 namespace sluice::client {
@@ -46,6 +48,28 @@ void Prefetch(const std::vector<RecordRef>& records, size_t i) {
   __builtin_prefetch(state + sizeof(detail::PutState), 0);
 }
 
+// Sets the hash key of each record that came without an explicit one: the MD5s of sixteen
+// partition keys side by side (HashKeysOf) cost about what one costs alone.
+void AssignHashKeys(const std::vector<RecordRef>& records) {
+  constexpr size_t kGroup = 16;
+  std::array<std::string_view, kGroup> keys;
+  std::array<detail::PutState*, kGroup> owners;
+  std::array<HashKey, kGroup> hash_keys;
+  size_t count = 0;
+  auto hash = [&] {
+    HashKeysOf(std::span(keys).first(count), std::span(hash_keys).first(count));
+    for (size_t i = 0; i < count; ++i) owners[i]->hash_key = hash_keys[i];
+    count = 0;
+  };
+  for (const RecordRef& record : records) {
+    if (record->explicit_hash_key_size != 0) continue;
+    keys[count] = record->partition_key();
+    owners[count] = record.get();
+    if (++count == kGroup) hash();
+  }
+  if (count > 0) hash();
+}
+
 }  // namespace
 
 std::string PutRecordsBatch::Body() const {
@@ -81,6 +105,7 @@ StreamPipeline::StreamPipeline(std::string stream, const ProducerConfig& config,
 void StreamPipeline::AddNew(std::vector<RecordRef>& records) {
   const Clock::time_point now = Clock::now();
   received_ += records.size();
+  AssignHashKeys(records);
   for (size_t i = 0; i < records.size(); ++i) {
     Prefetch(records, i);
     RecordRef& record = records[i];
@@ -168,7 +193,7 @@ void StreamPipeline::FinishAggregate(ShardState& shard, Clock::time_point now) {
   shard.aggregate_arrivals.reserve(record->first_arrivals.size());
   shard.aggregate_deadline = Clock::time_point::max();
   shard.aggregate_expiration = Clock::time_point::max();
-  sluice::client::Aggregate aggregate = shard.aggregator.Finish();
+  sluice::client::Aggregate aggregate = shard.aggregator.FinishUnsealed();
   if (record->items.size() == 1) {
     // One record is sent as itself, as the KPL does.
     record->size = record->items.front()->size();
@@ -179,7 +204,7 @@ void StreamPipeline::FinishAggregate(ShardState& shard, Clock::time_point now) {
     record->data = std::move(aggregate.data);
     record->partition_key = "a";
     record->explicit_hash_key = FormatHashKey(record->items.front()->hash_key);
-    record->size = record->data.size() + record->partition_key.size();
+    record->size = record->data.size() + kAggregateDigestBytes + record->partition_key.size();
   }
   ToLimiter(shard, std::move(record), now);
 }
@@ -266,8 +291,11 @@ void StreamPipeline::FlushCollection(Clock::time_point now) {
     for (Clock::time_point arrival : record->first_arrivals) buffering_time_.Observe(now - arrival);
     record->first_arrivals = {};
     batch->bytes += record->size;
+    if (record->aggregated) unsealed_.push_back(&record->data);
     batch->records.push_back(std::move(record));
   }
+  SealAggregates(unsealed_);
+  unsealed_.clear();
   if (!batch->records.empty()) host_.Send(std::move(batch));
 }
 
@@ -533,7 +561,7 @@ void StreamPipeline::InstallShardMap(ShardMap map, Clock::time_point now) {
   for (auto& [id, shard] : shards_) {
     if (shard->open) continue;
     if (!shard->aggregating.empty()) {
-      (void)shard->aggregator.Finish();
+      (void)shard->aggregator.FinishUnsealed();
       for (RecordRef& item : shard->aggregating) reroute.push_back(std::move(item));
       shard->aggregating.clear();
       shard->aggregate_arrivals.clear();

@@ -28,7 +28,9 @@ struct ShardState;
 struct KinesisRecord {
   std::vector<RecordRef> items;
   bool aggregated = false;
-  std::string data;               // aggregated only (a lone record's data is its item's)
+  // Aggregated only (a lone record's data is its item's); without its MD5 trailer until
+  // FlushCollection seals the batch's aggregates together.
+  std::string data;
   std::string partition_key;      // aggregated only
   std::string explicit_hash_key;  // aggregated: the first item's hash key; else the item's
   ShardState* shard = nullptr;    // predicted shard; null when the map did not say
@@ -195,6 +197,7 @@ class StreamPipeline {
 
   std::vector<KinesisRecordPtr> collection_;
   size_t collection_bytes_ = 0;
+  std::vector<std::string*> unsealed_;  // FlushCollection's aggregates to seal, kept for its capacity
   Clock::time_point collection_deadline_ = Clock::time_point::max();
 
   std::priority_queue<Retry, std::vector<Retry>, std::greater<>> retries_;

@@ -1,37 +1,39 @@
 #include "common/hash_key.h"
 
-#include <openssl/evp.h>
-
 #include <algorithm>
+#include <array>
 #include <charconv>
+#include <cstring>
+
+#include "common/assert.h"
+#include "common/md5.h"
 
 namespace sluice {
 
 namespace {
 
-// One digest context per thread, reused: partition keys are hashed once per record.
-struct Md5Context {
-  Md5Context() : ctx(EVP_MD_CTX_new()), md5(EVP_MD_fetch(nullptr, "MD5", nullptr)) {}
-  ~Md5Context() {
-    EVP_MD_free(md5);
-    EVP_MD_CTX_free(ctx);
-  }
-  EVP_MD_CTX* ctx;
-  EVP_MD* md5;
-};
+// The digest read as a big-endian integer.
+HashKey FromDigest(const Md5Digest& digest) {
+  uint64_t high = 0;
+  uint64_t low = 0;
+  std::memcpy(&high, digest.data(), 8);
+  std::memcpy(&low, digest.data() + 8, 8);
+  return (HashKey{__builtin_bswap64(high)} << 64) | __builtin_bswap64(low);
+}
 
 }  // namespace
 
-HashKey HashKeyOf(std::string_view partition_key) {
-  thread_local Md5Context context;
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  EVP_DigestInit_ex(context.ctx, context.md5, nullptr);
-  EVP_DigestUpdate(context.ctx, partition_key.data(), partition_key.size());
-  EVP_DigestFinal_ex(context.ctx, digest, &length);
-  HashKey key = 0;
-  for (unsigned int i = 0; i < length; ++i) key = (key << 8) | digest[i];
-  return key;
+HashKey HashKeyOf(std::string_view partition_key) { return FromDigest(Md5(partition_key)); }
+
+void HashKeysOf(std::span<const std::string_view> partition_keys, std::span<HashKey> hash_keys) {
+  SLUICE_ASSERT(partition_keys.size() == hash_keys.size(), "HashKeysOf: one hash key per key");
+  // Sixteen at a time: Md5Many's lanes, without a buffer on the heap.
+  std::array<Md5Digest, 16> digests;
+  for (size_t first = 0; first < partition_keys.size(); first += digests.size()) {
+    const size_t count = std::min(digests.size(), partition_keys.size() - first);
+    Md5Many(partition_keys.subspan(first, count), std::span(digests).first(count));
+    for (size_t i = 0; i < count; ++i) hash_keys[first + i] = FromDigest(digests[i]);
+  }
 }
 
 std::string FormatHashKey(HashKey key) {

@@ -33,6 +33,26 @@ size_t ChargedBytes(const PutEntry& entry) {
   return entry.data.size() + entry.partition_key.size();
 }
 
+// Each entry's hash key: its explicit one, else the MD5 of its partition key, the keys of a
+// request hashed together (HashKeysOf).
+std::vector<HashKey> RoutingKeys(const std::vector<PutEntry>& entries) {
+  std::vector<HashKey> keys(entries.size());
+  std::vector<std::string_view> partition_keys;
+  std::vector<size_t> hashed;
+  for (size_t i = 0; i < entries.size(); ++i) {
+    if (entries[i].explicit_hash_key) {
+      keys[i] = *entries[i].explicit_hash_key;
+    } else {
+      partition_keys.push_back(entries[i].partition_key);
+      hashed.push_back(i);
+    }
+  }
+  std::vector<HashKey> hashes(partition_keys.size());
+  HashKeysOf(partition_keys, hashes);
+  for (size_t j = 0; j < hashed.size(); ++j) keys[hashed[j]] = hashes[j];
+  return keys;
+}
+
 }  // namespace
 
 // The state of one PutRecords call while its shard appends complete.
@@ -61,10 +81,7 @@ void StreamManager::PutRecords(std::string_view name, std::vector<PutEntry> entr
   auto pending = std::make_shared<PendingPut>();
   pending->outcomes.resize(entries.size());
   pending->entries = std::move(entries);
-  pending->keys.reserve(pending->entries.size());
-  for (const PutEntry& entry : pending->entries) {
-    pending->keys.push_back(entry.explicit_hash_key.value_or(HashKeyOf(entry.partition_key)));
-  }
+  pending->keys = RoutingKeys(pending->entries);
   pending->done = std::move(done);
   pending->groups_left = 1;  // until every group is queued
   std::vector<size_t> indexes(pending->entries.size());

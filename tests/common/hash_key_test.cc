@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+#include <vector>
+
 namespace sluice {
 namespace {
 
@@ -10,6 +13,16 @@ TEST(HashKeyTest, IsTheBigEndianMd5OfThePartitionKey) {
   EXPECT_EQ(FormatHashKey(HashKeyOf("")), "281949768489412648962353822266799178366");
   // md5("a") = 0cc175b9c0f1b6a831c399e269772661
   EXPECT_EQ(FormatHashKey(HashKeyOf("a")), "16955237001963240173058271559858726497");
+}
+
+TEST(HashKeyTest, ManyKeysAtOnceHashAsOneAtATime) {
+  std::vector<std::string> keys;
+  for (int i = 0; i < 37; ++i) keys.push_back("trip-" + std::to_string(i * 7919));
+  keys.push_back(std::string(256, 'k'));
+  const std::vector<std::string_view> views(keys.begin(), keys.end());
+  std::vector<HashKey> hash_keys(keys.size());
+  HashKeysOf(views, hash_keys);
+  for (size_t i = 0; i < keys.size(); ++i) EXPECT_TRUE(hash_keys[i] == HashKeyOf(keys[i])) << keys[i];
 }
 
 TEST(HashKeyTest, FormatsAndParsesTheWholeRange) {

@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -66,5 +67,10 @@ struct UserRecordView {
 
 // The MD5 digest that ends an aggregate, of its protobuf bytes.
 std::array<char, kAggregateDigestBytes> AggregateDigest(std::string_view protobuf);
+
+// Appends to each aggregate in `unsealed` (magic | AggregatedRecord, as
+// Aggregator::FinishUnsealed leaves it) the digest of its protobuf bytes, all digests at
+// once (Md5Many: many aggregates cost about what one costs alone).
+void SealAggregates(std::span<std::string* const> unsealed);
 
 }  // namespace sluice::client

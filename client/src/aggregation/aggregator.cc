@@ -88,6 +88,13 @@ void Aggregator::Add(const UserRecordView& record) {
 }
 
 Aggregate Aggregator::Finish() {
+  Aggregate aggregate = FinishUnsealed();
+  std::string* data = &aggregate.data;
+  SealAggregates(std::span(&data, 1));
+  return aggregate;
+}
+
+Aggregate Aggregator::FinishUnsealed() {
   SLUICE_ASSERT(!empty(), "Finish() on an empty aggregator");
   Aggregate aggregate{.partition_key = std::move(partition_key_),
                       .explicit_hash_key = std::move(explicit_hash_key_),
@@ -98,8 +105,6 @@ Aggregate Aggregator::Finish() {
   data.append(partition_key_fields_);
   data.append(explicit_hash_key_fields_);
   data.append(record_fields_);
-  const auto digest = AggregateDigest(std::string_view(data).substr(kAggregateMagic.size()));
-  data.append(digest.data(), digest.size());
 
   partition_key_fields_.clear();
   explicit_hash_key_fields_.clear();

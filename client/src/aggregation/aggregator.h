@@ -67,6 +67,9 @@ class Aggregator {
   // aggregator (its buffers are kept for the next one). Requires !empty(): the KCL takes
   // data of 20 bytes or fewer for a plain record, so there is no empty aggregate.
   Aggregate Finish();
+  // The same without the digest at the end, for a caller that closes many aggregates before
+  // it sends them: it seals them together with SealAggregates (aggregated_record.h).
+  Aggregate FinishUnsealed();
 
  private:
   // Distinct keys and their table indexes; looked up by string_view without a copy.
