@@ -1,6 +1,5 @@
 #include "common/md5.h"
 
-#include <immintrin.h>
 #include <openssl/evp.h>
 
 #include <algorithm>
@@ -8,6 +7,7 @@
 #include <utility>
 
 #include "common/assert.h"
+#include "common/avx512.h"
 
 namespace sluice {
 
@@ -75,10 +75,6 @@ constexpr size_t PaddedBlocks(size_t size) { return (size + 8) / 64 + 1; }
 
 constexpr size_t kLanes = 16;
 
-// GCC 12's AVX-512 intrinsics start masked operations from a self-initialised "undefined"
-// vector, which -Wmaybe-uninitialized reports in every caller (GCC bug 105593).
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 
 struct LaneState {
   __m512i a, b, c, d;
@@ -202,8 +198,6 @@ __attribute__((target("avx512f,avx512bw"))) void HashLanes(std::span<const std::
     }
   }
 }
-
-#pragma GCC diagnostic pop
 
 bool HasAvx512() {
   static const bool has =
