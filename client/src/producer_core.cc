@@ -132,6 +132,7 @@ Result<PutFuture> Producer::Core::Put(std::string_view stream, std::string_view 
     return Fail(ErrorCode::kInvalidArgument,
                 "partition key must have 1 to 256 characters, not " + std::to_string(key_length));
   }
+  // A partition key's MD5 is taken on the I/O side, many keys at once (StreamPipeline::AddNew).
   HashKey hash_key = 0;
   if (explicit_hash_key) {
     std::optional<HashKey> parsed = ParseHashKey(*explicit_hash_key);
@@ -140,8 +141,6 @@ Result<PutFuture> Producer::Core::Put(std::string_view stream, std::string_view 
                   "explicit hash key must be a decimal number from 0 to 2^128-1");
     }
     hash_key = *parsed;
-  } else {
-    hash_key = HashKeyOf(partition_key);
   }
   std::string compressed;
   if (config_.compression != Compression::kNone) {
