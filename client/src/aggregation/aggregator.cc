@@ -19,20 +19,15 @@ size_t RecordMessageSize(uint64_t partition_key_index,
 
 }  // namespace
 
-uint64_t Aggregator::IndexOf(const KeyTable& table, std::string_view key) {
-  const auto it = table.find(key);
-  return it != table.end() ? it->second : table.size();
-}
-
 size_t Aggregator::AddedBytes(const UserRecordView& record) const {
   size_t added = 0;
-  const uint64_t partition_key_index = IndexOf(partition_keys_, record.partition_key);
+  const uint64_t partition_key_index = partition_keys_.Find(record.partition_key);
   if (partition_key_index == partition_keys_.size()) {
     added += LengthDelimitedFieldSize(record.partition_key.size());
   }
   std::optional<uint64_t> explicit_hash_key_index;
   if (record.explicit_hash_key) {
-    explicit_hash_key_index = IndexOf(explicit_hash_keys_, *record.explicit_hash_key);
+    explicit_hash_key_index = explicit_hash_keys_.Find(*record.explicit_hash_key);
     if (*explicit_hash_key_index == explicit_hash_keys_.size()) {
       added += LengthDelimitedFieldSize(record.explicit_hash_key->size());
     }
@@ -54,26 +49,15 @@ bool Aggregator::Fits(const UserRecordView& record, const AggregationLimits& lim
   return record_count_ < limits.max_records && KinesisSizeWith(record) <= limits.max_kinesis_bytes;
 }
 
-uint64_t Aggregator::Intern(KeyTable& table, std::string_view key, uint32_t field,
-                            std::string& fields) {
-  if (const auto it = table.find(key); it != table.end()) return it->second;
-  const uint64_t index = table.size();
-  table.emplace(std::string(key), index);
-  AppendLengthDelimitedField(field, key, fields);
-  return index;
-}
-
 void Aggregator::Add(const UserRecordView& record) {
   if (empty()) {
     partition_key_ = record.partition_key;
     if (record.explicit_hash_key) explicit_hash_key_ = std::string(*record.explicit_hash_key);
   }
-  const uint64_t partition_key_index =
-      Intern(partition_keys_, record.partition_key, kPartitionKeyTableField, partition_key_fields_);
+  const uint64_t partition_key_index = partition_keys_.Intern(record.partition_key);
   std::optional<uint64_t> explicit_hash_key_index;
   if (record.explicit_hash_key) {
-    explicit_hash_key_index = Intern(explicit_hash_keys_, *record.explicit_hash_key,
-                                     kExplicitHashKeyTableField, explicit_hash_key_fields_);
+    explicit_hash_key_index = explicit_hash_keys_.Intern(*record.explicit_hash_key);
   }
   AppendLengthDelimitedHeader(
       kRecordsField,
@@ -102,15 +86,13 @@ Aggregate Aggregator::FinishUnsealed() {
   std::string& data = aggregate.data;
   data.reserve(encoded_size());
   data.append(kAggregateMagic.data(), kAggregateMagic.size());
-  data.append(partition_key_fields_);
-  data.append(explicit_hash_key_fields_);
+  data.append(partition_keys_.fields());
+  data.append(explicit_hash_keys_.fields());
   data.append(record_fields_);
 
-  partition_key_fields_.clear();
-  explicit_hash_key_fields_.clear();
   record_fields_.clear();
-  partition_keys_.clear();
-  explicit_hash_keys_.clear();
+  partition_keys_.Clear();
+  explicit_hash_keys_.Clear();
   record_count_ = 0;
   partition_key_.clear();
   explicit_hash_key_.reset();

@@ -2,14 +2,13 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <functional>
 #include <limits>
 #include <optional>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 
 #include "aggregation/aggregated_record.h"
+#include "aggregation/key_table.h"
 
 namespace sluice::client {
 
@@ -72,30 +71,16 @@ class Aggregator {
   Aggregate FinishUnsealed();
 
  private:
-  // Distinct keys and their table indexes; looked up by string_view without a copy.
-  struct KeyHash {
-    using is_transparent = void;
-    size_t operator()(std::string_view key) const { return std::hash<std::string_view>{}(key); }
-  };
-  using KeyTable = std::unordered_map<std::string, uint64_t, KeyHash, std::equal_to<>>;
-
   size_t protobuf_size() const {
-    return partition_key_fields_.size() + explicit_hash_key_fields_.size() + record_fields_.size();
+    return partition_keys_.fields().size() + explicit_hash_keys_.fields().size() +
+           record_fields_.size();
   }
   // Bytes `record` adds: its Record field plus any key it adds to a table.
   size_t AddedBytes(const UserRecordView& record) const;
-  // The index `key` has, or would get, in `table`.
-  static uint64_t IndexOf(const KeyTable& table, std::string_view key);
-  // The index of `key` in `table`, adding it (and its field to `fields`) when new.
-  static uint64_t Intern(KeyTable& table, std::string_view key, uint32_t field,
-                         std::string& fields);
-
-  // The three repeated fields of AggregatedRecord, each encoded as it grows.
-  std::string partition_key_fields_;
-  std::string explicit_hash_key_fields_;
+  // The two key tables and the records, each encoded as it grows.
+  KeyTable partition_keys_{kPartitionKeyTableField};
+  KeyTable explicit_hash_keys_{kExplicitHashKeyTableField};
   std::string record_fields_;
-  KeyTable partition_keys_;
-  KeyTable explicit_hash_keys_;
   size_t record_count_ = 0;
   // The first record's keys, for the Kinesis record.
   std::string partition_key_;
