@@ -59,15 +59,21 @@ void Aggregator::Add(const UserRecordView& record) {
   if (record.explicit_hash_key) {
     explicit_hash_key_index = explicit_hash_keys_.Intern(*record.explicit_hash_key);
   }
-  AppendLengthDelimitedHeader(
-      kRecordsField,
-      RecordMessageSize(partition_key_index, explicit_hash_key_index, record.data.size()),
-      record_fields_);
-  AppendVarintField(kPartitionKeyIndexField, partition_key_index, record_fields_);
+  // The Record's tag and length, its fields up to the data's bytes: one append.
+  char header[8 * 10];
+  char* end = WriteVarint(Tag(kRecordsField, WireType::kLengthDelimited), header);
+  end = WriteVarint(
+      RecordMessageSize(partition_key_index, explicit_hash_key_index, record.data.size()), end);
+  end = WriteVarint(Tag(kPartitionKeyIndexField, WireType::kVarint), end);
+  end = WriteVarint(partition_key_index, end);
   if (explicit_hash_key_index) {
-    AppendVarintField(kExplicitHashKeyIndexField, *explicit_hash_key_index, record_fields_);
+    end = WriteVarint(Tag(kExplicitHashKeyIndexField, WireType::kVarint), end);
+    end = WriteVarint(*explicit_hash_key_index, end);
   }
-  AppendLengthDelimitedField(kDataField, record.data, record_fields_);
+  end = WriteVarint(Tag(kDataField, WireType::kLengthDelimited), end);
+  end = WriteVarint(record.data.size(), end);
+  record_fields_.append(header, end);
+  record_fields_.append(record.data);
   ++record_count_;
 }
 

@@ -18,18 +18,19 @@ tl::unexpected<Error> Malformed(std::string what) {
 }  // namespace
 
 void AppendVarint(uint64_t value, std::string& out) {
-  for (; value >= 0x80; value >>= 7) out.push_back(static_cast<char>((value & 0x7f) | 0x80));
-  out.push_back(static_cast<char>(value));
+  char buffer[10];
+  out.append(buffer, WriteVarint(value, buffer));
 }
 
 void AppendVarintField(uint32_t field, uint64_t value, std::string& out) {
-  AppendVarint((uint64_t{field} << 3) | static_cast<uint64_t>(WireType::kVarint), out);
-  AppendVarint(value, out);
+  char buffer[20];
+  out.append(buffer, WriteVarint(value, WriteVarint(Tag(field, WireType::kVarint), buffer)));
 }
 
 void AppendLengthDelimitedHeader(uint32_t field, size_t length, std::string& out) {
-  AppendVarint((uint64_t{field} << 3) | static_cast<uint64_t>(WireType::kLengthDelimited), out);
-  AppendVarint(length, out);
+  char buffer[20];
+  out.append(buffer,
+             WriteVarint(length, WriteVarint(Tag(field, WireType::kLengthDelimited), buffer)));
 }
 
 void AppendLengthDelimitedField(uint32_t field, std::string_view bytes, std::string& out) {

@@ -35,6 +35,20 @@ constexpr size_t VarintFieldSize(uint64_t value) { return 1 + VarintSize(value);
 // Bytes a length-delimited field of `length` bytes takes, for field numbers 1 to 15.
 constexpr size_t LengthDelimitedFieldSize(size_t length) { return 1 + VarintSize(length) + length; }
 
+// The tag that starts a field.
+constexpr uint64_t Tag(uint32_t field, WireType type) {
+  return (uint64_t{field} << 3) | static_cast<uint64_t>(type);
+}
+
+// Writes the varint encoding of `value` at `out`, which has room for 10 bytes; returns the
+// end. (Appending a run of fields through one buffer costs one append instead of a
+// push_back per byte.)
+inline char* WriteVarint(uint64_t value, char* out) {
+  for (; value >= 0x80; value >>= 7) *out++ = static_cast<char>((value & 0x7f) | 0x80);
+  *out++ = static_cast<char>(value);
+  return out;
+}
+
 void AppendVarint(uint64_t value, std::string& out);
 void AppendVarintField(uint32_t field, uint64_t value, std::string& out);
 void AppendLengthDelimitedField(uint32_t field, std::string_view bytes, std::string& out);
