@@ -153,8 +153,10 @@ class Connection {
   std::string pending_;  // bytes read past the last response's header
 };
 
+// With `call_micros`, stamps each record with the wall clock and records each call's time.
 asio::awaitable<void> PutLoop(const Options& options, Totals& totals, Clock::time_point end,
-                              size_t worker, bool stamp) {
+                              size_t worker, std::vector<int64_t>* call_micros) {
+  const bool stamp = call_micros != nullptr;
   Connection connection(co_await asio::this_coro::executor);
   if (!co_await connection.Open(options.port)) {
     totals.failures++;
@@ -185,7 +187,9 @@ asio::awaitable<void> PutLoop(const Options& options, Totals& totals, Clock::tim
   for (size_t i = 0; Clock::now() < end; ++i) {
     auto& request = prebuilt[i % prebuilt.size()];
     if (stamp) StampBody(request.body(), stamp_offsets);
+    const int64_t sent = WallMicros();
     auto body = co_await connection.Call(request);
+    if (stamp) call_micros->push_back(WallMicros() - sent);
     totals.requests++;
     if (!body || body->find("\"FailedRecordCount\":0") == std::string::npos) {
       totals.failures++;
@@ -311,7 +315,7 @@ int RunPut(const Options& options) {
   const auto end = start + std::chrono::duration_cast<Clock::duration>(
                                std::chrono::duration<double>(options.seconds));
   for (size_t i = 0; i < options.connections; ++i) {
-    asio::co_spawn(context, PutLoop(options, totals, end, i, false), asio::detached);
+    asio::co_spawn(context, PutLoop(options, totals, end, i, nullptr), asio::detached);
   }
   context.run();
   const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
@@ -364,19 +368,20 @@ int RunLatency(const Options& options) {
   asio::io_context read_context(1);
   Totals put_totals, get_totals;
   std::vector<std::vector<int64_t>> latencies(options.shards);
+  std::vector<int64_t> put_calls;  // PutRecords call times: how much of the latency is the write
   const auto start = Clock::now();
   const auto end = start + std::chrono::duration_cast<Clock::duration>(
                                std::chrono::duration<double>(options.seconds));
   Options readers = options;
   readers.connections = options.shards;
   for (size_t i = 0; i < options.shards; ++i) {
-    asio::co_spawn(context,
+    asio::co_spawn(read_context,
                    GetLoop(readers, get_totals, i, "LATEST", end + std::chrono::milliseconds(200),
                            &latencies[i]),
                    asio::detached);
   }
   for (size_t i = 0; i < options.connections; ++i) {
-    asio::co_spawn(context, PutLoop(options, put_totals, end, i, true), asio::detached);
+    asio::co_spawn(context, PutLoop(options, put_totals, end, i, &put_calls), asio::detached);
   }
   std::thread reader([&] { read_context.run(); });
   context.run();
@@ -385,14 +390,16 @@ int RunLatency(const Options& options) {
   for (auto& shard : latencies) all.insert(all.end(), shard.begin(), shard.end());
   const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
   const double p50 = Percentile(all, 0.50), p99 = Percentile(all, 0.99);
+  const double put_p50 = Percentile(put_calls, 0.50), put_p99 = Percentile(put_calls, 0.99);
   std::printf(
       "latency: %zu records seen of %llu put at %.0f records/s; put->visible p50 %.2f ms, "
-      "p99 %.2f ms\n",
+      "p99 %.2f ms; PutRecords call p50 %.2f ms, p99 %.2f ms\n",
       all.size(), static_cast<unsigned long long>(put_totals.records.load()),
-      put_totals.records / elapsed, p50, p99);
+      put_totals.records / elapsed, p50, p99, put_p50, put_p99);
   std::printf(
-      "mode=latency records=%zu put_rate=%.0f p50_ms=%.2f p99_ms=%.2f failed_requests=%llu\n",
-      all.size(), put_totals.records / elapsed, p50, p99,
+      "mode=latency records=%zu put_rate=%.0f p50_ms=%.2f p99_ms=%.2f put_call_p50_ms=%.2f "
+      "put_call_p99_ms=%.2f failed_requests=%llu\n",
+      all.size(), put_totals.records / elapsed, p50, p99, put_p50, put_p99,
       static_cast<unsigned long long>(put_totals.failures + get_totals.failures));
   return 0;
 }
