@@ -109,6 +109,9 @@ Producer::Core::~Core() {
     for (Incoming& entry : incoming_) FailUnrouted(entry.record, kCode, kMessage);
     incoming_.clear();
   }
+  for (size_t i = drained_; i < draining_.size(); ++i) {
+    FailUnrouted(draining_[i].record, kCode, kMessage);
+  }
   for (auto& batch : queued_) batch->pipeline->FailBatch(*batch, kCode, kMessage);
   for (PutRecordsBatch* batch : running_) batch->pipeline->FailBatch(*batch, kCode, kMessage);
   for (auto& [name, pipeline] : pipelines_) pipeline->FailAll(kCode, kMessage);
@@ -217,11 +220,13 @@ void Producer::Core::Enqueue(std::string_view stream, RecordRef record) {
     post = !drain_posted_;
     drain_posted_ = true;
   }
-  if (post) asio::post(strand_, [this] { Drain(); });
+  if (post) asio::post(strand_, [this] { DrainSlice(); });
 }
 
-void Producer::Core::Drain() {
-  {
+bool Producer::Core::Drain() {
+  if (drained_ == draining_.size()) {
+    draining_.clear();
+    drained_ = 0;
     std::lock_guard lock(incoming_mutex_);
     incoming_.swap(draining_);
     drain_posted_ = false;
@@ -229,15 +234,22 @@ void Producer::Core::Drain() {
       pipeline_of_stream_.push_back(&PipelineFor(stream_names_[i]));
     }
   }
-  // Runs of one stream go to its pipeline together.
-  for (size_t i = 0; i < draining_.size(); ++i) {
+  // A slice at a time, so that responses and timers waiting for the strand are not held up
+  // by tens of thousands of records; runs of one stream go to its pipeline together.
+  const size_t end = std::min(draining_.size(), drained_ + kDrainSlice);
+  for (size_t i = drained_; i < end; ++i) {
     run_.push_back(std::move(draining_[i].record));
     const uint32_t stream = draining_[i].stream;
-    if (i + 1 == draining_.size() || draining_[i + 1].stream != stream) {
+    if (i + 1 == end || draining_[i + 1].stream != stream) {
       pipeline_of_stream_[stream]->AddNew(run_);
     }
   }
-  draining_.clear();
+  drained_ = end;
+  return drained_ == draining_.size();
+}
+
+void Producer::Core::DrainSlice() {
+  if (!Drain()) asio::post(strand_, [this] { DrainSlice(); });
 }
 
 StreamPipeline& Producer::Core::PipelineFor(const std::string& stream) {
@@ -250,7 +262,8 @@ StreamPipeline& Producer::Core::PipelineFor(const std::string& stream) {
 
 void Producer::Core::Flush() {
   asio::post(strand_, [this] {
-    Drain();
+    while (!Drain()) {
+    }
     for (auto& [name, pipeline] : pipelines_) pipeline->Flush();
   });
 }

@@ -33,6 +33,9 @@ namespace sluice::client {
 // to the strand.
 class Producer::Core : public PipelineHost {
  public:
+  // Records Drain() routes before it lets other work on the strand run.
+  static constexpr size_t kDrainSlice = 4096;
+
   [[nodiscard]] static Result<std::unique_ptr<Core>> Create(ProducerConfig config);
   ~Core() override;
   Core(const Core&) = delete;
@@ -66,7 +69,11 @@ class Producer::Core : public PipelineHost {
   bool OnIoThread() const;
 
   // Strand.
-  void Drain();
+  // Takes what Put() queued when the last take is done, and routes a slice of it; true when
+  // all of it is routed.
+  bool Drain();
+  // Drains a slice and posts itself again until the take is routed.
+  void DrainSlice();
   void OnTimer();
   void Dispatch();
   StreamPipeline& PipelineFor(const std::string& stream);
@@ -105,6 +112,7 @@ class Producer::Core : public PipelineHost {
   std::map<std::string, std::unique_ptr<StreamPipeline>, std::less<>> pipelines_;
   std::vector<StreamPipeline*> pipeline_of_stream_;  // by index in stream_names_
   std::vector<Incoming> draining_;  // swapped with incoming_: both keep their capacity
+  size_t drained_ = 0;              // draining_[0, drained_) is routed
   std::vector<RecordRef> run_;      // one stream's records of a drain
   std::deque<std::unique_ptr<PutRecordsBatch>> queued_;  // waiting for a connection
   size_t in_flight_ = 0;
