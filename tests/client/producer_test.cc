@@ -15,6 +15,7 @@
 #include "auth/sigv4_verifier.h"
 #include "common/hash_key.h"
 #include "fake_kinesis.h"
+#include "producer_core.h"
 
 namespace sluice::client {
 namespace {
@@ -452,6 +453,23 @@ TEST(ProducerTest, FlushSyncSendsAndWaitsForEverything) {
   EXPECT_EQ(producer->OutstandingRecords(), 0u);
   for (auto& future : futures) EXPECT_TRUE(future.ready());
   EXPECT_EQ(DeliveredRecords(fake).size(), 100u);
+}
+
+TEST(ProducerTest, FlushSyncDeliversARunOfManyDrainSlices) {
+  FakeKinesis fake;
+  ProducerConfig config = TestConfig(fake);
+  config.record_max_buffered_time_ms = 60000;
+  config.rate_limit = 100000;
+  auto producer = MakeProducer(config);
+  // Put() queues faster than the pipeline takes them: the take is routed in slices.
+  constexpr int kRecords = 3 * static_cast<int>(Producer::Core::kDrainSlice) + 7;
+  std::vector<PutFuture> futures;
+  for (int i = 0; i < kRecords; ++i) futures.push_back(MustPut(*producer, Key(i), Data(i)));
+  ASSERT_TRUE(producer->FlushSync(milliseconds(20000)));
+  for (auto& future : futures) ASSERT_TRUE(future.ready() && future.get().succeeded);
+  std::set<std::string> keys;
+  for (const Delivered& delivered : DeliveredRecords(fake)) keys.insert(delivered.user.partition_key);
+  EXPECT_EQ(keys.size(), static_cast<size_t>(kRecords));
 }
 
 TEST(ProducerTest, FlushSendsWithoutWaitingForTheDeadline) {
