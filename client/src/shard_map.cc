@@ -15,11 +15,20 @@ ShardMap ShardMap::FromListing(const std::vector<ListedShard>& listing) {
 }
 
 std::optional<size_t> ShardMap::Lookup(HashKey key) const {
-  // The last shard starting at or before `key`.
-  auto after = std::upper_bound(shards_.begin(), shards_.end(), key,
-                                [](HashKey k, const ShardRange& shard) { return k < shard.start; });
-  if (after == shards_.begin()) return std::nullopt;
-  const auto index = static_cast<size_t>(after - shards_.begin()) - 1;
+  // The last shard starting at or before `key`. Hash keys are random, so a binary search's
+  // branches are a coin toss each: a stream's usual few shards are counted without branches.
+  constexpr size_t kCountedShards = 16;
+  size_t after = 0;
+  if (shards_.size() <= kCountedShards) {
+    for (const ShardRange& shard : shards_) after += static_cast<size_t>(shard.start <= key);
+  } else {
+    after = static_cast<size_t>(
+        std::upper_bound(shards_.begin(), shards_.end(), key,
+                         [](HashKey k, const ShardRange& shard) { return k < shard.start; }) -
+        shards_.begin());
+  }
+  if (after == 0) return std::nullopt;
+  const size_t index = after - 1;
   if (!shards_[index].Contains(key)) return std::nullopt;
   return index;
 }

@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+#include <vector>
+
 namespace sluice::client {
 namespace {
 
@@ -26,6 +29,23 @@ TEST(ShardMapTest, GapsAndEmptyMapsPredictNothing) {
   EXPECT_FALSE(map.Lookup(25));
   EXPECT_FALSE(map.Lookup(40));
   EXPECT_FALSE(ShardMap().Lookup(0));
+}
+
+TEST(ShardMapTest, LooksUpEveryShardOfSmallAndLargeMaps) {
+  for (uint32_t count : {1u, 4u, 16u, 17u, 200u}) {
+    std::vector<ListedShard> listing;
+    const std::vector<HashKeyRange> ranges = SplitHashKeySpace(count);
+    for (uint32_t i = 0; i < count; ++i) {
+      listing.push_back({"shardId-" + std::to_string(i), ranges[i].start, ranges[i].end, true});
+    }
+    const ShardMap map = ShardMap::FromListing(listing);
+    for (uint32_t i = 0; i < count; ++i) {
+      for (HashKey key : {ranges[i].start, ranges[i].start + (ranges[i].end - ranges[i].start) / 2,
+                          ranges[i].end}) {
+        ASSERT_EQ(map.Lookup(key), i) << count << " shards, key in shard " << i;
+      }
+    }
+  }
 }
 
 }  // namespace
