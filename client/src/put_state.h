@@ -112,12 +112,14 @@ struct PutState {
   uint8_t sequence_size = 0;
   const std::string* shard_id = nullptr;  // interned
   AttemptLog first_attempt;
+  std::unique_ptr<std::string> long_sequence;  // see `sequence`
+  std::vector<AttemptLog> more_attempts;
+  std::function<void(const PutResult&)> callback;
+  // Last: only a record whose result someone reads needs it, while every record's
+  // completion destroys the members above (the first three cache lines).
   // Kinesis sequence numbers have 56 digits; a longer one (the API allows 129) goes to
   // long_sequence.
   std::array<char, 64> sequence;
-  std::unique_ptr<std::string> long_sequence;
-  std::vector<AttemptLog> more_attempts;
-  std::function<void(const PutResult&)> callback;
 
  private:
   PutState() = default;
