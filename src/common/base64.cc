@@ -34,8 +34,8 @@ constexpr std::array<std::array<char, 2>, 4096> kPairs = MakePairTable();
 // (vpermb picks bytes and looks characters up in a 64- or 128-entry table; vpmultishiftqb
 // cuts the 6-bit groups out). The scalar code below does the rest of each text.
 bool HasVbmi() {
-  static const bool has = __builtin_cpu_supports("avx512vbmi") != 0 &&
-                          __builtin_cpu_supports("avx512bw") != 0;
+  static const bool has =
+      __builtin_cpu_supports("avx512vbmi") != 0 && __builtin_cpu_supports("avx512bw") != 0;
   return has;
 }
 
@@ -51,13 +51,16 @@ constexpr std::array<uint8_t, 64> ByteIndexes(F index_of) {
 
 // Each group of three bytes b0 b1 b2 spread over a 32-bit lane as b1 b0 b2 b1, so that the
 // four 6-bit groups start at bits 10, 4, 22 and 16 of the lane.
-alignas(64) constexpr std::array<uint8_t, 64> kSpread =
-    ByteIndexes([](size_t i) { return 3 * (i / 4) + std::array<size_t, 4>{1, 0, 2, 1}[i % 4]; });
-alignas(64) constexpr std::array<uint8_t, 64> kGroupStarts =
-    ByteIndexes([](size_t i) { return std::array<size_t, 8>{10, 4, 22, 16, 42, 36, 54, 48}[i % 8]; });
+alignas(64) constexpr std::array<uint8_t, 64> kSpread = ByteIndexes([](size_t i) {
+  return 3 * (i / 4) + std::array<size_t, 4>{1, 0, 2, 1}[i % 4];
+});
+alignas(64) constexpr std::array<uint8_t, 64> kGroupStarts = ByteIndexes([](size_t i) {
+  return std::array<size_t, 8>{10, 4, 22, 16, 42, 36, 54, 48}[i % 8];
+});
 // The 24 bits a lane holds after decoding, as three bytes in order.
-alignas(64) constexpr std::array<uint8_t, 64> kGather =
-    ByteIndexes([](size_t i) { return i < 48 ? 4 * (i / 3) + 2 - i % 3 : 0; });
+alignas(64) constexpr std::array<uint8_t, 64> kGather = ByteIndexes([](size_t i) {
+  return i < 48 ? 4 * (i / 3) + 2 - i % 3 : 0;
+});
 alignas(64) constexpr std::array<uint8_t, 128> kDecode128 = [] {
   std::array<uint8_t, 128> table{};
   for (size_t i = 0; i < table.size(); ++i) table[i] = kDecode[i] == kInvalid ? 0x80 : kDecode[i];
@@ -70,14 +73,15 @@ __attribute__((target("avx512f"))) __m512i Load(const std::array<uint8_t, 64>& t
 
 // Encodes whole groups of 48 bytes; returns how many bytes it encoded.
 __attribute__((target("avx512f,avx512bw,avx512vbmi"))) size_t EncodeWide(const uint8_t* src,
-                                                                        size_t size, char* dst) {
+                                                                         size_t size, char* dst) {
   const __m512i spread = Load(kSpread);
   const __m512i starts = Load(kGroupStarts);
   const __m512i alphabet = _mm512_loadu_si512(kAlphabet);
   size_t done = 0;
   for (; done + 48 <= size; done += 48, dst += 64) {
     const __m512i bytes = _mm512_maskz_loadu_epi8(kLow48, src + done);
-    const __m512i groups = _mm512_multishift_epi64_epi8(starts, _mm512_permutexvar_epi8(spread, bytes));
+    const __m512i groups =
+        _mm512_multishift_epi64_epi8(starts, _mm512_permutexvar_epi8(spread, bytes));
     _mm512_storeu_si512(dst, _mm512_permutexvar_epi8(groups, alphabet));
   }
   return done;
@@ -87,8 +91,8 @@ __attribute__((target("avx512f,avx512bw,avx512vbmi"))) size_t EncodeWide(const u
 // returns how many characters it decoded, stopping before a group with any character
 // outside the alphabet (the scalar code finds and refuses it).
 __attribute__((target("avx512f,avx512bw,avx512vbmi"))) size_t DecodeWide(const uint8_t* src,
-                                                                        size_t size,
-                                                                        uint8_t* dst) {
+                                                                         size_t size,
+                                                                         uint8_t* dst) {
   const __m512i low = _mm512_load_si512(kDecode128.data());
   const __m512i high = _mm512_load_si512(kDecode128.data() + 64);
   const __m512i gather = Load(kGather);

@@ -26,30 +26,31 @@ struct Md5Context {
 
 // RFC 1321: the initial state, each step's additive constant (floor(|sin(i + 1)| * 2^32))
 // and left rotation, and which message word step i reads.
-constexpr std::array<uint32_t, 4> kInitialState = {0x67452301, 0xefcdab89, 0x98badcfe,
-                                                   0x10325476};
+constexpr std::array<uint32_t, 4> kInitialState = {0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476};
 constexpr std::array<uint32_t, 64> kSine = {
-    0xd76aa478, 0xe8c7b756, 0x242070db, 0xc1bdceee, 0xf57c0faf, 0x4787c62a, 0xa8304613,
-    0xfd469501, 0x698098d8, 0x8b44f7af, 0xffff5bb1, 0x895cd7be, 0x6b901122, 0xfd987193,
-    0xa679438e, 0x49b40821, 0xf61e2562, 0xc040b340, 0x265e5a51, 0xe9b6c7aa, 0xd62f105d,
-    0x02441453, 0xd8a1e681, 0xe7d3fbc8, 0x21e1cde6, 0xc33707d6, 0xf4d50d87, 0x455a14ed,
-    0xa9e3e905, 0xfcefa3f8, 0x676f02d9, 0x8d2a4c8a, 0xfffa3942, 0x8771f681, 0x6d9d6122,
-    0xfde5380c, 0xa4beea44, 0x4bdecfa9, 0xf6bb4b60, 0xbebfbc70, 0x289b7ec6, 0xeaa127fa,
-    0xd4ef3085, 0x04881d05, 0xd9d4d039, 0xe6db99e5, 0x1fa27cf8, 0xc4ac5665, 0xf4292244,
-    0x432aff97, 0xab9423a7, 0xfc93a039, 0x655b59c3, 0x8f0ccc92, 0xffeff47d, 0x85845dd1,
-    0x6fa87e4f, 0xfe2ce6e0, 0xa3014314, 0x4e0811a1, 0xf7537e82, 0xbd3af235, 0x2ad7d2bb,
-    0xeb86d391};
-constexpr std::array<int, 16> kRotations = {7, 12, 17, 22, 5, 9, 14, 20,
+    0xd76aa478, 0xe8c7b756, 0x242070db, 0xc1bdceee, 0xf57c0faf, 0x4787c62a, 0xa8304613, 0xfd469501,
+    0x698098d8, 0x8b44f7af, 0xffff5bb1, 0x895cd7be, 0x6b901122, 0xfd987193, 0xa679438e, 0x49b40821,
+    0xf61e2562, 0xc040b340, 0x265e5a51, 0xe9b6c7aa, 0xd62f105d, 0x02441453, 0xd8a1e681, 0xe7d3fbc8,
+    0x21e1cde6, 0xc33707d6, 0xf4d50d87, 0x455a14ed, 0xa9e3e905, 0xfcefa3f8, 0x676f02d9, 0x8d2a4c8a,
+    0xfffa3942, 0x8771f681, 0x6d9d6122, 0xfde5380c, 0xa4beea44, 0x4bdecfa9, 0xf6bb4b60, 0xbebfbc70,
+    0x289b7ec6, 0xeaa127fa, 0xd4ef3085, 0x04881d05, 0xd9d4d039, 0xe6db99e5, 0x1fa27cf8, 0xc4ac5665,
+    0xf4292244, 0x432aff97, 0xab9423a7, 0xfc93a039, 0x655b59c3, 0x8f0ccc92, 0xffeff47d, 0x85845dd1,
+    0x6fa87e4f, 0xfe2ce6e0, 0xa3014314, 0x4e0811a1, 0xf7537e82, 0xbd3af235, 0x2ad7d2bb, 0xeb86d391};
+constexpr std::array<int, 16> kRotations = {7, 12, 17, 22, 5, 9,  14, 20,
                                             4, 11, 16, 23, 6, 10, 15, 21};
 
 constexpr int Rotation(int step) { return kRotations[(step / 16) * 4 + step % 4]; }
 
 constexpr int WordOf(int step) {
   switch (step / 16) {
-    case 0: return step;
-    case 1: return (5 * step + 1) % 16;
-    case 2: return (3 * step + 5) % 16;
-    default: return (7 * step) % 16;
+    case 0:
+      return step;
+    case 1:
+      return (5 * step + 1) % 16;
+    case 2:
+      return (3 * step + 5) % 16;
+    default:
+      return (7 * step) % 16;
   }
 }
 
@@ -62,10 +63,16 @@ constexpr int TernaryImmediate(unsigned (*f)(unsigned, unsigned, unsigned)) {
 // Each round's boolean function of (b, c, d).
 constexpr int RoundFunction(int step) {
   switch (step / 16) {
-    case 0: return TernaryImmediate([](unsigned b, unsigned c, unsigned d) { return (b & c) | (~b & d); });
-    case 1: return TernaryImmediate([](unsigned b, unsigned c, unsigned d) { return (b & d) | (c & ~d); });
-    case 2: return TernaryImmediate([](unsigned b, unsigned c, unsigned d) { return b ^ c ^ d; });
-    default: return TernaryImmediate([](unsigned b, unsigned c, unsigned d) { return c ^ (b | ~d); });
+    case 0:
+      return TernaryImmediate(
+          [](unsigned b, unsigned c, unsigned d) { return (b & c) | (~b & d); });
+    case 1:
+      return TernaryImmediate(
+          [](unsigned b, unsigned c, unsigned d) { return (b & d) | (c & ~d); });
+    case 2:
+      return TernaryImmediate([](unsigned b, unsigned c, unsigned d) { return b ^ c ^ d; });
+    default:
+      return TernaryImmediate([](unsigned b, unsigned c, unsigned d) { return c ^ (b | ~d); });
   }
 }
 
@@ -75,15 +82,14 @@ constexpr size_t PaddedBlocks(size_t size) { return (size + 8) / 64 + 1; }
 
 constexpr size_t kLanes = 16;
 
-
 struct LaneState {
   __m512i a, b, c, d;
 };
 
 template <int kStep>
-__attribute__((target("avx512f"), always_inline)) inline void Step(__m512i& a, __m512i b,
-                                                                    __m512i c, __m512i d,
-                                                                    const __m512i* words) {
+__attribute__((target("avx512f"), always_inline)) inline void Step(__m512i& a, __m512i b, __m512i c,
+                                                                   __m512i d,
+                                                                   const __m512i* words) {
   const __m512i f = _mm512_ternarylogic_epi32(b, c, d, RoundFunction(kStep));
   const __m512i sum = _mm512_add_epi32(
       _mm512_add_epi32(a, f),
@@ -116,8 +122,8 @@ constexpr TransposeIndexes TransposeStage(int distance) {
   return indexes;
 }
 
-constexpr std::array<TransposeIndexes, 4> kTransposeStages = {
-    TransposeStage(1), TransposeStage(2), TransposeStage(4), TransposeStage(8)};
+constexpr std::array<TransposeIndexes, 4> kTransposeStages = {TransposeStage(1), TransposeStage(2),
+                                                              TransposeStage(4), TransposeStage(8)};
 
 // Rows become columns: after it, vector j holds word j of every lane's block. The stage of
 // distance s swaps, between rows i and i + s, the elements whose column differs from the row
@@ -147,7 +153,8 @@ __attribute__((target("avx512f,avx512bw"))) __m512i PaddingBlock(std::string_vie
   }
   const size_t have = message.size() - offset;
   __m512i block = _mm512_maskz_loadu_epi8((uint64_t{1} << have) - 1, message.data() + offset);
-  block = _mm512_or_si512(block, _mm512_maskz_set1_epi8(uint64_t{1} << have, static_cast<char>(0x80)));
+  block =
+      _mm512_or_si512(block, _mm512_maskz_set1_epi8(uint64_t{1} << have, static_cast<char>(0x80)));
   if (index + 1 == PaddedBlocks(message.size())) {
     block = _mm512_mask_set1_epi64(block, 0x80, static_cast<int64_t>(message.size() * 8));
   }
@@ -158,8 +165,8 @@ __attribute__((target("avx512f,avx512bw"))) __m512i PaddingBlock(std::string_vie
 // blocks in place, padding blocks built aside), turns the 16 blocks into 16 vectors of one
 // word each, and runs the 64 steps once for all lanes; lanes whose message has ended keep
 // their state (masked add).
-__attribute__((target("avx512f,avx512bw"))) void HashLanes(std::span<const std::string_view> messages,
-                                                  std::span<Md5Digest> digests) {
+__attribute__((target("avx512f,avx512bw"))) void HashLanes(
+    std::span<const std::string_view> messages, std::span<Md5Digest> digests) {
   LaneState state{_mm512_set1_epi32(static_cast<int>(kInitialState[0])),
                   _mm512_set1_epi32(static_cast<int>(kInitialState[1])),
                   _mm512_set1_epi32(static_cast<int>(kInitialState[2])),

@@ -27,7 +27,9 @@ TEST(KeyTableTest, GivesEachDistinctKeyTheNextIndexInOrderOfFirstUse) {
 TEST(KeyTableTest, KeepsEveryKeyThroughGrowthAndStartsOverAfterClear) {
   KeyTable table(2);
   // Keys of every length up to 40 bytes, including ones that differ only past byte 8.
-  auto key = [](int i) { return std::string(static_cast<size_t>(i % 40), 'k') + std::to_string(i); };
+  auto key = [](int i) {
+    return std::string(static_cast<size_t>(i % 40), 'k') + std::to_string(i);
+  };
   for (int i = 0; i < 5000; ++i) ASSERT_EQ(table.Intern(key(i)), static_cast<uint64_t>(i));
   for (int i = 0; i < 5000; ++i) ASSERT_EQ(table.Find(key(i)), static_cast<uint64_t>(i));
   EXPECT_EQ(table.Find(""), 5000u);

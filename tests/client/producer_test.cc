@@ -468,7 +468,8 @@ TEST(ProducerTest, FlushSyncDeliversARunOfManyDrainSlices) {
   ASSERT_TRUE(producer->FlushSync(milliseconds(20000)));
   for (auto& future : futures) ASSERT_TRUE(future.ready() && future.get().succeeded);
   std::set<std::string> keys;
-  for (const Delivered& delivered : DeliveredRecords(fake)) keys.insert(delivered.user.partition_key);
+  for (const Delivered& delivered : DeliveredRecords(fake))
+    keys.insert(delivered.user.partition_key);
   EXPECT_EQ(keys.size(), static_cast<size_t>(kRecords));
 }
 

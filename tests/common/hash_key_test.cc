@@ -22,7 +22,8 @@ TEST(HashKeyTest, ManyKeysAtOnceHashAsOneAtATime) {
   const std::vector<std::string_view> views(keys.begin(), keys.end());
   std::vector<HashKey> hash_keys(keys.size());
   HashKeysOf(views, hash_keys);
-  for (size_t i = 0; i < keys.size(); ++i) EXPECT_TRUE(hash_keys[i] == HashKeyOf(keys[i])) << keys[i];
+  for (size_t i = 0; i < keys.size(); ++i)
+    EXPECT_TRUE(hash_keys[i] == HashKeyOf(keys[i])) << keys[i];
 }
 
 TEST(HashKeyTest, FormatsAndParsesTheWholeRange) {
