@@ -285,26 +285,20 @@ bool Producer::Core::FlushSync(std::chrono::milliseconds timeout) {
 }
 
 void Producer::Core::Released(uint64_t records, uint64_t bytes) {
-  const uint64_t records_left = outstanding_records_.fetch_sub(records) - records;
-  const uint64_t bytes_left = outstanding_bytes_.fetch_sub(bytes) - bytes;
-  // Put() waiting for room is woken once the buffer is down to seven eighths, not on every
-  // release: under a steady overload that is one wake-up per refill instead of one system
-  // call per request's worth of records.
-  if (records_left <= config_.max_outstanding_records / 8 * 7 &&
-      bytes_left <= config_.max_outstanding_bytes / 8 * 7) {
-    WakeWaiters();
+  outstanding_records_.fetch_sub(records);
+  outstanding_bytes_.fetch_sub(bytes);
+  if (capacity_waiters_.load() > 0) {
+    std::lock_guard lock(capacity_mutex_);
+    capacity_changed_.notify_all();
   }
 }
 
 void Producer::Core::Completed(uint64_t records) {
-  // FlushSync() waits for nothing outstanding.
-  if (uncompleted_.fetch_sub(records) == records) WakeWaiters();
-}
-
-void Producer::Core::WakeWaiters() {
-  if (capacity_waiters_.load() == 0) return;
-  std::lock_guard lock(capacity_mutex_);
-  capacity_changed_.notify_all();
+  uncompleted_.fetch_sub(records);
+  if (capacity_waiters_.load() > 0) {
+    std::lock_guard lock(capacity_mutex_);
+    capacity_changed_.notify_all();
+  }
 }
 
 void Producer::Core::WakeAt(Clock::time_point when) {

@@ -65,8 +65,6 @@ class Producer::Core : public PipelineHost {
   explicit Core(ProducerConfig config);
 
   [[nodiscard]] Status Reserve(uint64_t bytes);
-  // Wakes Put() and FlushSync() calls waiting on capacity_changed_, if any.
-  void WakeWaiters();
   void Enqueue(std::string_view stream, RecordRef record);
   bool OnIoThread() const;
 
