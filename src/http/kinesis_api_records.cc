@@ -5,7 +5,11 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <deque>
+#include <span>
+#include <string>
+#include <vector>
 
+#include "common/assert.h"
 #include "http/kinesis_api.h"
 #include "http/kinesis_views.h"
 #include "protocol/kinesis_responses.h"
@@ -91,14 +95,52 @@ class ShardIds {
   std::deque<std::string> ids_;  // a deque keeps earlier views valid as it grows
 };
 
-pk::PutResultView ToResultView(const stream::PutOutcome& outcome, ShardIds& shard_ids) {
+// The sequence numbers of one response, in one buffer: a record right after the previous one
+// of its shard in the response (the usual case: a shard's records of a request are appended
+// together) gets that one's text incremented rather than a 128-bit number formatted anew,
+// and no record gets a string of its own.
+class SequenceNumbers {
+ public:
+  explicit SequenceNumbers(size_t count) { texts_.reserve(count * stream::kSequenceNumberLength); }
+
+  // Valid as long as this object, for up to `count` calls.
+  std::string_view Of(stream::SequencePosition at) {
+    const size_t offset = texts_.size();
+    SLUICE_ASSERT(offset + stream::kSequenceNumberLength <= texts_.capacity(),
+                  "more sequence numbers than reserved: earlier views would move");
+    if (at.shard_index >= last_.size()) last_.resize(at.shard_index + 1);
+    Last& last = last_[at.shard_index];
+    if (last.known && at.position == last.position + 1) {
+      char previous[stream::kSequenceNumberLength];
+      texts_.copy(previous, sizeof(previous), last.offset);
+      texts_.append(previous, sizeof(previous));
+      stream::IncrementSequenceNumber(std::span(texts_).subspan(offset));
+    } else {
+      texts_ += stream::FormatSequenceNumber(at);
+    }
+    last = Last{.known = true, .position = at.position, .offset = offset};
+    return std::string_view(texts_).substr(offset);
+  }
+
+ private:
+  struct Last {
+    bool known = false;
+    uint64_t position = 0;
+    size_t offset = 0;  // of its text in texts_
+  };
+  std::string texts_;
+  std::vector<Last> last_;  // by shard index
+};
+
+pk::PutResultView ToResultView(const stream::PutOutcome& outcome, ShardIds& shard_ids,
+                               SequenceNumbers& sequence_numbers) {
   pk::PutResultView view;
   view.shard_id = shard_ids.Of(outcome.shard_index);
   if (outcome.error) {
     view.error_code = outcome.error->wire_type;
     view.error_message = outcome.error->message;
   } else {
-    view.sequence_number = stream::FormatSequenceNumber({outcome.shard_index, outcome.position});
+    view.sequence_number = sequence_numbers.Of({outcome.shard_index, outcome.position});
   }
   return view;
 }
@@ -135,7 +177,8 @@ KinesisApi::Reply KinesisApi::PutRecord(const OperationCall& call) {
   const stream::PutOutcome& outcome = outcomes->front();
   if (outcome.error) co_return Fail(*outcome.error);
   ShardIds shard_ids;
-  co_return pk::PutRecordResponse(ToResultView(outcome, shard_ids),
+  SequenceNumbers sequence_numbers(1);
+  co_return pk::PutRecordResponse(ToResultView(outcome, shard_ids, sequence_numbers),
                                   EncryptionType(settings->encrypted));
 }
 
@@ -156,8 +199,9 @@ KinesisApi::Reply KinesisApi::PutRecords(const OperationCall& call) {
   std::vector<pk::PutResultView> views;
   views.reserve(outcomes->size());
   ShardIds shard_ids;
+  SequenceNumbers sequence_numbers(outcomes->size());
   for (const stream::PutOutcome& outcome : *outcomes) {
-    views.push_back(ToResultView(outcome, shard_ids));
+    views.push_back(ToResultView(outcome, shard_ids, sequence_numbers));
   }
   co_return pk::PutRecordsResponse(views, EncryptionType(settings->encrypted));
 }

@@ -39,7 +39,7 @@ struct StreamView {
 
 struct PutResultView {
   std::string_view shard_id;  // views stay valid until the response is written
-  std::string sequence_number;
+  std::string_view sequence_number;
   std::optional<std::string> error_code;  // set for a failed record
   std::string error_message;
 };

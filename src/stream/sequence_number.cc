@@ -8,6 +8,7 @@ namespace {
 
 constexpr std::string_view kPrefix = "40000000000000000";  // "4" + 16 zeros
 constexpr size_t kValueDigits = 39;
+static_assert(kPrefix.size() + kValueDigits == kSequenceNumberLength);
 
 }  // namespace
 
@@ -20,7 +21,7 @@ std::string FormatSequenceNumber(SequencePosition position) {
   return text;
 }
 
-void IncrementSequenceNumber(std::string& text) {
+void IncrementSequenceNumber(std::span<char> text) {
   // Positions stay below 2^64, so the carry never leaves the value digits.
   for (size_t i = text.size(); i-- > kPrefix.size();) {
     if (text[i] != '9') {

@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -21,10 +22,11 @@ struct SequencePosition {
 // server decodes them back to (shard, position) without a lookup. docs/formats/
 // sequence-numbers.md has the details.
 std::string FormatSequenceNumber(SequencePosition position);
+inline constexpr size_t kSequenceNumberLength = 56;
 
 // Turns `text`, a sequence number of FormatSequenceNumber, into the next position's in
 // place: cheaper than formatting each of a run of consecutive records.
-void IncrementSequenceNumber(std::string& text);
+void IncrementSequenceNumber(std::span<char> text);
 
 // nullopt for anything sluice did not issue (any other length, prefix or digits).
 std::optional<SequencePosition> ParseSequenceNumber(std::string_view text);

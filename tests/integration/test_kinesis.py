@@ -232,6 +232,17 @@ class KinesisTest(ServerTestCase):
         self.assertTrue(all(r["ShardId"].startswith("shardId-") and len(r["SequenceNumber"]) == 56
                             for r in result["Records"]))
         self.assertEqual(len({r["ShardId"] for r in result["Records"]}), 3)
+        # Each result names the shard and sequence number the record is read back with.
+        put = {records[i]["Data"]: (r["ShardId"], r["SequenceNumber"])
+               for i, r in enumerate(result["Records"])}
+        read = {}
+        for shard in {r["ShardId"] for r in result["Records"]}:
+            iterator = self.kinesis.get_shard_iterator(
+                StreamName="batch", ShardId=shard,
+                ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
+            for record in self.kinesis.get_records(ShardIterator=iterator, Limit=10000)["Records"]:
+                read[record["Data"]] = (shard, record["SequenceNumber"])
+        self.assertEqual(read, put)
 
     def test_retention_period(self):
         self.create("retain")
