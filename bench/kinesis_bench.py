@@ -5,7 +5,8 @@ Runs build/release/bench/kinesis_load against each server on 127.0.0.1:
   put100   PutRecords of 500 x 100-byte records, 16 connections      (records/s)
   put1k    PutRecords of 500 x 1 KiB records, 16 connections         (payload MB/s)
   get      GetRecords reading everything back, one reader per shard  (records/s)
-  latency  put -> visible through GetRecords at half the put100 rate (p50/p99 ms; sluice)
+  latency  put -> visible through GetRecords at half the put100 rate (p50/p99 ms; sluice),
+           after the earlier phases' data is written back (sync)
 and samples each server's RSS during the load. These run on provisioned 4-shard streams;
 sluice runs with its default `sync` durability and `kinesis.enforce_limits: false` (the
 shard quotas would cap a 4-shard stream at 4,000 records/s; kinesalite enforces none);
@@ -166,6 +167,9 @@ def run_workloads(port, seconds, latency):
     put1k = load("put", port, "large", "--record-bytes", "1024", "--seconds", str(seconds))
     figures["put1k_mbps"] = float(put1k["payload_mb_per_s"])
     if latency:
+        # The phases before wrote gigabytes the kernel is still writing back; the latency
+        # phase measures its own load, not the disk catching up with theirs.
+        os.sync()
         create_stream(port, "latency")
         half = figures["put100_rps"] / 2
         lat = load("latency", port, "latency", "--shards", str(SHARDS), "--rate",
