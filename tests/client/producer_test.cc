@@ -168,6 +168,9 @@ TEST(ProducerTest, AggregatesGroupUserRecordsByShard) {
   FakeKinesis fake(4);
   ProducerConfig config = TestConfig(fake);
   config.rate_limit = 100000;
+  // Records wait for the shard map (FlushSync sends them then), however slow the build:
+  // past their deadline they would go unpredicted, hence unaggregated.
+  config.record_max_buffered_time_ms = 60000;
   auto producer = MakeProducer(config);
   const auto shards = EvenShards(4);
   std::vector<PutFuture> futures;
@@ -670,6 +673,7 @@ TEST(ProducerTest, FollowsListShardsPages) {
   fake.SetListShardsPageSize(3);
   ProducerConfig config = TestConfig(fake);
   config.rate_limit = 100000;
+  config.record_max_buffered_time_ms = 60000;  // as above: wait for the map
   auto producer = MakeProducer(config);
   std::vector<PutFuture> futures;
   for (int i = 0; i < 400; ++i) futures.push_back(MustPut(*producer, Key(i), Data(i)));
