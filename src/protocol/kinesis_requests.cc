@@ -73,7 +73,7 @@ std::optional<StreamRef> ReadStreamRef(RequestReader& reader, bool required) {
 std::optional<std::string> ReadStreamMode(RequestReader& reader, bool required) {
   auto details = reader.Object("StreamModeDetails", required);
   if (!details) return std::nullopt;
-  RequestReader nested(*details, "streamModeDetails.", reader);
+  RequestReader nested(*details, reader, "StreamModeDetails");
   return Copy(nested.String("StreamMode", {.required = true, .allowed = kStreamModes}));
 }
 
@@ -203,7 +203,7 @@ Result<ListShardsRequest> ParseListShards(simdjson::dom::element input) {
   request.exclusive_start_shard_id = Copy(reader.String("ExclusiveStartShardId", kShardIdRule));
   request.max_results = reader.Integer("MaxResults", kPageLimitRule);
   if (auto filter = reader.Object("ShardFilter")) {
-    RequestReader nested(*filter, "shardFilter.", reader);
+    RequestReader nested(*filter, reader, "ShardFilter");
     ShardFilter shard_filter;
     shard_filter.type =
         CopyOrEmpty(nested.String("Type", {.required = true, .allowed = kShardFilterTypes}));
@@ -232,7 +232,7 @@ Result<PutRecordsRequest> ParsePutRecords(simdjson::dom::element input) {
     request.records.reserve(records->size());
     size_t index = 0;
     for (simdjson::dom::element item : *records) {
-      RequestReader entry(item, reader.EntryPath("Records", index++), reader);
+      RequestReader entry(item, reader, "Records", index++);
       request.records.push_back(ReadRecordEntry(entry));
     }
   }

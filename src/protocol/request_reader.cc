@@ -47,19 +47,24 @@ RequestReader::RequestReader(simdjson::dom::element object)
       violations_(&own_violations_),
       serialization_error_(&own_serialization_error_) {}
 
-RequestReader::RequestReader(simdjson::dom::element object, std::string path_prefix,
-                             RequestReader& parent)
+RequestReader::RequestReader(simdjson::dom::element object, RequestReader& parent,
+                             std::string_view member, std::optional<size_t> index)
     : object_(object),
-      path_prefix_(std::move(path_prefix)),
+      parent_(&parent),
+      member_(member),
+      index_(index),
       violations_(parent.violations_),
       serialization_error_(parent.serialization_error_) {}
 
 std::string RequestReader::Path(std::string_view member) const {
-  return path_prefix_ + LowerCamel(member);
+  return PathPrefix() + LowerCamel(member);
 }
 
-std::string RequestReader::EntryPath(std::string_view list_member, size_t index) const {
-  return Path(list_member) + "." + std::to_string(index + 1) + ".member.";
+std::string RequestReader::PathPrefix() const {
+  if (parent_ == nullptr) return "";
+  std::string prefix = parent_->Path(member_);
+  if (index_) prefix += "." + std::to_string(*index_ + 1) + ".member";
+  return prefix + ".";
 }
 
 std::optional<simdjson::dom::element> RequestReader::Find(std::string_view member) const {
@@ -99,25 +104,24 @@ std::optional<std::string_view> RequestReader::String(std::string_view member,
     return std::nullopt;
   }
   const size_t length = Utf16Length(value);
-  const std::string path = Path(member);
   if (length < rule.min_length) {
     violations_->Add(
-        Quoted(value), path,
+        Quoted(value), Path(member),
         "Member must have length greater than or equal to " + std::to_string(rule.min_length));
   }
   if (length > rule.max_length) {
     violations_->Add(
-        Quoted(value), path,
+        Quoted(value), Path(member),
         "Member must have length less than or equal to " + std::to_string(rule.max_length));
   }
   if (rule.pattern != nullptr &&
       !std::regex_match(value.begin(), value.end(), rule.pattern->regex)) {
-    violations_->Add(Quoted(value), path,
+    violations_->Add(Quoted(value), Path(member),
                      "Member must satisfy regular expression pattern: " + rule.pattern->text);
   }
   if (!rule.allowed.empty() &&
       std::find(rule.allowed.begin(), rule.allowed.end(), value) == rule.allowed.end()) {
-    violations_->Add(Quoted(value), path, EnumConstraint(rule.allowed));
+    violations_->Add(Quoted(value), Path(member), EnumConstraint(rule.allowed));
   }
   return value;
 }
@@ -133,13 +137,12 @@ std::optional<int64_t> RequestReader::Integer(std::string_view member, const Int
     WrongType(member, "an integer");
     return std::nullopt;
   }
-  const std::string path = Path(member);
   if (value < rule.min) {
-    violations_->Add(Quoted(std::to_string(value)), path,
+    violations_->Add(Quoted(std::to_string(value)), Path(member),
                      "Member must have value greater than or equal to " + std::to_string(rule.min));
   }
   if (value > rule.max) {
-    violations_->Add(Quoted(std::to_string(value)), path,
+    violations_->Add(Quoted(std::to_string(value)), Path(member),
                      "Member must have value less than or equal to " + std::to_string(rule.max));
   }
   return value;

@@ -50,8 +50,11 @@ struct BlobRule {
 class RequestReader {
  public:
   explicit RequestReader(simdjson::dom::element object);
-  // A reader over a nested structure that reports into `parent`, which must outlive it.
-  RequestReader(simdjson::dom::element object, std::string path_prefix, RequestReader& parent);
+  // A reader over a nested structure: the value of `parent`'s member `member`, or with
+  // `index` entry `index` of its list member `member`. It reports into `parent`; both
+  // `parent` and `member` must outlive it. Member paths are only spelled out for a message.
+  RequestReader(simdjson::dom::element object, RequestReader& parent, std::string_view member,
+                std::optional<size_t> index = std::nullopt);
   RequestReader(const RequestReader&) = delete;
   RequestReader& operator=(const RequestReader&) = delete;
 
@@ -74,17 +77,19 @@ class RequestReader {
   // The first serialization error if any, else the collected validation errors, else Ok.
   [[nodiscard]] Status Finish() const;
 
-  // "records.1.member." style path of a list entry, for a nested reader.
-  std::string EntryPath(std::string_view list_member, size_t index) const;
-
  private:
   std::optional<simdjson::dom::element> Find(std::string_view member) const;
   void WrongType(std::string_view member, std::string_view expected);
   void MissingRequired(std::string_view member);
+  // AWS's path of `member`: "records.1.member.partitionKey".
   std::string Path(std::string_view member) const;
+  // What precedes this reader's members in a path: "", "shardFilter." or "records.1.member.".
+  std::string PathPrefix() const;
 
   simdjson::dom::element object_;
-  std::string path_prefix_;
+  const RequestReader* parent_ = nullptr;
+  std::string_view member_;      // in parent_
+  std::optional<size_t> index_;  // in member_, a list
   ValidationErrors own_violations_;
   std::optional<Error> own_serialization_error_;
   ValidationErrors* violations_;               // own, or the parent's

@@ -95,7 +95,7 @@ TEST_F(RequestReaderTest, NestedReadersReportWithTheirPath) {
   auto list = reader.List("Records", true, 1, 500);
   size_t index = 0;
   for (simdjson::dom::element item : *list) {
-    RequestReader entry(item, reader.EntryPath("Records", index++), reader);
+    RequestReader entry(item, reader, "Records", index++);
     entry.String("PartitionKey", {.min_length = 1});
   }
   EXPECT_NE(reader.Finish().error().message.find("at 'records.2.member.partitionKey'"),
