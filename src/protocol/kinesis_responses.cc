@@ -144,21 +144,29 @@ std::string PutRecordsResponse(const std::vector<PutResultView>& results,
                                std::string_view encryption_type) {
   int64_t failed = 0;
   for (const PutResultView& result : results) failed += result.error_code ? 1 : 0;
-  JsonWriter w(64 + results.size() * 112);
-  w.BeginObject().Key("FailedRecordCount").Int(failed).Key("Records").BeginArray();
-  for (const PutResultView& result : results) {
-    w.BeginObject();
+  // By hand, member names as literals (as GetRecordsResponseWriter): this runs for every
+  // record put. Sequence numbers are digits and shard ids plain ASCII.
+  std::string out;
+  out.reserve(64 + results.size() * 112);
+  out.append("{\"FailedRecordCount\":").append(std::to_string(failed)).append(",\"Records\":[");
+  for (size_t i = 0; i < results.size(); ++i) {
+    const PutResultView& result = results[i];
+    if (i > 0) out.push_back(',');
     if (result.error_code) {
-      w.Key("ErrorCode").String(*result.error_code);
-      w.Key("ErrorMessage").String(result.error_message);
+      out.append("{\"ErrorCode\":");
+      AppendJsonString(out, *result.error_code);
+      out.append(",\"ErrorMessage\":");
+      AppendJsonString(out, result.error_message);
+      out.push_back('}');
     } else {
-      w.Key("SequenceNumber").PlainString(result.sequence_number);
-      w.Key("ShardId").PlainString(result.shard_id);
+      out.append("{\"SequenceNumber\":\"").append(result.sequence_number);
+      out.append("\",\"ShardId\":\"").append(result.shard_id).append("\"}");
     }
-    w.EndObject();
   }
-  w.EndArray().Key("EncryptionType").String(encryption_type).EndObject();
-  return w.Take();
+  out.append("],\"EncryptionType\":");
+  AppendJsonString(out, encryption_type);
+  out.push_back('}');
+  return out;
 }
 
 std::string GetShardIteratorResponse(std::string_view shard_iterator) {

@@ -15,14 +15,18 @@ TEST(KinesisResponsesTest, PutRecordsReportsFailuresPerRecord) {
   results[0].shard_id = "shardId-000000000000";
   results[0].sequence_number = "4000";
   results[1].error_code = "ProvisionedThroughputExceededException";
-  results[1].error_message = "Rate exceeded";
+  results[1].error_message = "Rate exceeded for shard \"shardId-000000000001\"";
   simdjson::dom::parser parser;
   auto root = Parse(parser, PutRecordsResponse(results, "NONE"));
   EXPECT_EQ(int64_t(root["FailedRecordCount"]), 1);
   auto records = root["Records"].get_array().value();
   EXPECT_EQ(std::string_view(records.at(0)["SequenceNumber"]), "4000");
+  EXPECT_EQ(std::string_view(records.at(0)["ShardId"]), "shardId-000000000000");
   EXPECT_EQ(std::string_view(records.at(1)["ErrorCode"]), "ProvisionedThroughputExceededException");
+  EXPECT_EQ(std::string_view(records.at(1)["ErrorMessage"]),
+            "Rate exceeded for shard \"shardId-000000000001\"");
   EXPECT_TRUE(records.at(1)["SequenceNumber"].error());
+  EXPECT_EQ(std::string_view(root["EncryptionType"]), "NONE");
 }
 
 TEST(KinesisResponsesTest, GetRecordsEncodesDataAndTimestamps) {
