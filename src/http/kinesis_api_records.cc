@@ -4,9 +4,9 @@
 #include <boost/asio/bind_executor.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <deque>
 #include <span>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "common/assert.h"
@@ -83,16 +83,18 @@ Result<std::vector<stream::PutEntry>> ToEntries(std::vector<pk::PutRecordEntry>&
 }
 
 // Shard id strings of one response, made once per shard rather than once per record.
+// Keyed by shard index in a map, not a vector: a stream resharded many times has large
+// indexes, and a response touches few of them.
 class ShardIds {
  public:
   std::string_view Of(uint32_t index) {
-    if (index >= ids_.size()) ids_.resize(index + 1);
-    if (ids_[index].empty()) ids_[index] = stream::ShardIdOf(index);
-    return ids_[index];
+    std::string& id = ids_[index];
+    if (id.empty()) id = stream::ShardIdOf(index);
+    return id;
   }
 
  private:
-  std::deque<std::string> ids_;  // a deque keeps earlier views valid as it grows
+  std::unordered_map<uint32_t, std::string> ids_;  // nodes: earlier views stay valid
 };
 
 // The sequence numbers of one response, in one buffer: a record right after the previous one
@@ -108,7 +110,6 @@ class SequenceNumbers {
     const size_t offset = texts_.size();
     SLUICE_ASSERT(offset + stream::kSequenceNumberLength <= texts_.capacity(),
                   "more sequence numbers than reserved: earlier views would move");
-    if (at.shard_index >= last_.size()) last_.resize(at.shard_index + 1);
     Last& last = last_[at.shard_index];
     if (last.known && at.position == last.position + 1) {
       char previous[stream::kSequenceNumberLength];
@@ -129,7 +130,7 @@ class SequenceNumbers {
     size_t offset = 0;  // of its text in texts_
   };
   std::string texts_;
-  std::vector<Last> last_;  // by shard index
+  std::unordered_map<uint32_t, Last> last_;  // by shard index (see ShardIds)
 };
 
 pk::PutResultView ToResultView(const stream::PutOutcome& outcome, ShardIds& shard_ids,
