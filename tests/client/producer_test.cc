@@ -801,10 +801,14 @@ TEST(ProducerTest, ReusesKeepAliveConnections) {
 class ProducerTlsTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = ::testing::TempDir() + "/producer-tls";
-    std::filesystem::create_directories(dir_);
+    // A folder of its own: ctest runs this fixture's tests side by side, and a certificate
+    // rewritten under the server by another test fails the handshake.
+    std::string pattern = ::testing::TempDir() + "/producer-tls-XXXXXX";
+    ASSERT_NE(mkdtemp(pattern.data()), nullptr);
+    dir_ = pattern;
     files_ = testing::MakeSelfSignedCertificate(dir_);
   }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
   std::string dir_;
   FakeKinesis::TlsFiles files_;
 };
