@@ -26,11 +26,20 @@ done
 [[ -n "$endpoint" ]] || { echo "run.sh: the server did not start" >&2; exit 1; }
 
 export AWS_ACCESS_KEY_ID="${AWS_ACCESS_KEY_ID:-demo}" AWS_SECRET_ACCESS_KEY="${AWS_SECRET_ACCESS_KEY:-demo}"
-until [[ "$(aws --region us-east-1 --endpoint-url "$endpoint" kinesis describe-stream-summary \
-            --stream-name taxi-trips --query StreamDescriptionSummary.StreamStatus \
-            --output text 2>/dev/null)" == ACTIVE ]]; do
+# Bounded, and the CLI's last error is shown: a wait that never ends tells nobody anything.
+status=""
+for _ in $(seq 1 150); do
+  status="$(aws --region us-east-1 --endpoint-url "$endpoint" kinesis describe-stream-summary \
+              --stream-name taxi-trips --query StreamDescriptionSummary.StreamStatus \
+              --output text 2>"$WORK/aws.err")" || true
+  [[ "$status" == ACTIVE ]] && break
   sleep 0.2
 done
+if [[ "$status" != ACTIVE ]]; then
+  echo "run.sh: the stream taxi-trips is not ACTIVE (status '$status'): $(cat "$WORK/aws.err")" >&2
+  kill -TERM "$server" 2>/dev/null || true
+  exit 1
+fi
 "$SLUICE" gen-trips --rows 100000 --seed 1 --out "$WORK/trips.csv"
 # An on-demand stream takes far more than a provisioned shard's quota per shard: lift the
 # producer's per-shard rate limit (KPL RateLimit, 150% of a shard's quota by default).
