@@ -11,6 +11,7 @@
 #include <boost/beast/http/write.hpp>
 
 #include "common/uuid.h"
+#include "protocol/json_request.h"
 
 namespace sluice::http {
 
@@ -112,6 +113,11 @@ asio::awaitable<std::optional<Request>> Connection::ReadRequest() {
   auto [header_ec, header_bytes] =
       co_await beast_http::async_read_header(stream_, buffer_, parser, kNoThrow);
   beast::error_code ec = header_ec;
+  // Room for the JSON parser's padding after the body, so that it parses the body in place
+  // (the body's reader reserves the content length, which does not shrink this).
+  if (const auto length = parser.content_length(); !ec && length) {
+    parser.get().body().reserve(*length + protocol::JsonRequestParser::kPadding);
+  }
   if (!ec && parser.get()[beast_http::field::expect] == "100-continue") {
     beast_http::response<beast_http::empty_body> proceed{beast_http::status::continue_,
                                                          parser.get().version()};

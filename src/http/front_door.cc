@@ -148,7 +148,7 @@ boost::asio::awaitable<Result<std::string>> FrontDoor::Execute(const Request& re
   // The body is parsed before dispatch: malformed JSON is a protocol error whatever the
   // operation.
   protocol::JsonParserPool::Lease parser = parsers_.Acquire();
-  auto input = parser->Parse(request.body());
+  auto input = parser->Parse(request.body(), request.body().capacity() - request.body().size());
   if (!input) co_return Fail(input.error());
   auto operation = router_.FindOperation(*admission->service, target);
   if (!operation) co_return Fail(operation.error());

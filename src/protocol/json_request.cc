@@ -4,10 +4,14 @@
 
 namespace sluice::protocol {
 
-Result<simdjson::dom::element> JsonRequestParser::Parse(std::string_view body) {
-  if (body.empty()) body = "{}";
+Result<simdjson::dom::element> JsonRequestParser::Parse(std::string_view body, size_t spare_bytes) {
+  if (body.empty()) {
+    body = "{}";
+    spare_bytes = 0;
+  }
   simdjson::dom::element root;
-  simdjson::error_code error = parser_.parse(body.data(), body.size()).get(root);
+  const bool copy = spare_bytes < kPadding;
+  simdjson::error_code error = parser_.parse(body.data(), body.size(), copy).get(root);
   if (error != simdjson::SUCCESS) {
     return Fail(ErrorCode::kInvalidArgument,
                 std::string("Request body is not valid JSON: ") + simdjson::error_message(error),

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+
 namespace sluice::protocol {
 namespace {
 
@@ -13,6 +15,19 @@ class JsonRequestParserTest : public ::testing::Test {
 TEST_F(JsonRequestParserTest, ParsesAnObject) {
   auto root = parser_.Parse(R"({"StreamName":"trips","Limit":5})");
   ASSERT_TRUE(root) << root.error().message;
+  EXPECT_EQ(std::string_view((*root)["StreamName"]), "trips");
+  EXPECT_EQ(int64_t((*root)["Limit"]), 5);
+}
+
+TEST_F(JsonRequestParserTest, ParsesAPaddedBodyInPlaceWithoutPointingIntoIt) {
+  const std::string json = R"({"StreamName":"trips","Limit":5})";
+  // Whatever lies in the spare capacity (here a stray "}x") is not part of the document.
+  std::string body = json + std::string(JsonRequestParser::kPadding, 'x') + "}";
+  body.resize(json.size());
+  ASSERT_GE(body.capacity() - body.size(), JsonRequestParser::kPadding);
+  auto root = parser_.Parse(body, body.capacity() - body.size());
+  ASSERT_TRUE(root) << root.error().message;
+  body.assign(body.size(), 'x');  // the document keeps its own copy of what it holds
   EXPECT_EQ(std::string_view((*root)["StreamName"]), "trips");
   EXPECT_EQ(int64_t((*root)["Limit"]), 5);
 }
