@@ -114,9 +114,13 @@ asio::awaitable<std::optional<Request>> Connection::ReadRequest() {
       co_await beast_http::async_read_header(stream_, buffer_, parser, kNoThrow);
   beast::error_code ec = header_ec;
   // Room for the JSON parser's padding after the body, so that it parses the body in place
-  // (the body's reader reserves the content length, which does not shrink this).
-  if (const auto length = parser.content_length(); !ec && length) {
-    parser.get().body().reserve(*length + protocol::JsonRequestParser::kPadding);
+  // (the body's reader reserves the content length, which does not shrink this). Only for a
+  // length within the limit: the parser refuses a larger one when the body starts.
+  if (!ec) {
+    const auto length = parser.content_length();
+    if (length && *length <= options_.max_body_bytes) {
+      parser.get().body().reserve(*length + protocol::JsonRequestParser::kPadding);
+    }
   }
   if (!ec && parser.get()[beast_http::field::expect] == "100-continue") {
     beast_http::response<beast_http::empty_body> proceed{beast_http::status::continue_,
