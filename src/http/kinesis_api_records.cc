@@ -4,7 +4,6 @@
 #include <boost/asio/bind_executor.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <span>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -97,10 +96,9 @@ class ShardIds {
   std::unordered_map<uint32_t, std::string> ids_;  // nodes: earlier views stay valid
 };
 
-// The sequence numbers of one response, in one buffer: a record right after the previous one
-// of its shard in the response (the usual case: a shard's records of a request are appended
-// together) gets that one's text incremented rather than a 128-bit number formatted anew,
-// and no record gets a string of its own.
+// The sequence numbers of one response, in one buffer, each shard's made by its own
+// SequenceNumberRun (a shard's records of a request are appended together, so most are
+// the previous one's incremented), and no record gets a string of its own.
 class SequenceNumbers {
  public:
   explicit SequenceNumbers(size_t count) { texts_.reserve(count * stream::kSequenceNumberLength); }
@@ -110,27 +108,13 @@ class SequenceNumbers {
     const size_t offset = texts_.size();
     SLUICE_ASSERT(offset + stream::kSequenceNumberLength <= texts_.capacity(),
                   "more sequence numbers than reserved: earlier views would move");
-    Last& last = last_[at.shard_index];
-    if (last.known && at.position == last.position + 1) {
-      char previous[stream::kSequenceNumberLength];
-      texts_.copy(previous, sizeof(previous), last.offset);
-      texts_.append(previous, sizeof(previous));
-      stream::IncrementSequenceNumber(std::span(texts_).subspan(offset));
-    } else {
-      texts_ += stream::FormatSequenceNumber(at);
-    }
-    last = Last{.known = true, .position = at.position, .offset = offset};
+    texts_.append(runs_[at.shard_index].Next(at));
     return std::string_view(texts_).substr(offset);
   }
 
  private:
-  struct Last {
-    bool known = false;
-    uint64_t position = 0;
-    size_t offset = 0;  // of its text in texts_
-  };
   std::string texts_;
-  std::unordered_map<uint32_t, Last> last_;  // by shard index (see ShardIds)
+  std::unordered_map<uint32_t, stream::SequenceNumberRun> runs_;  // by shard index (ShardIds)
 };
 
 pk::PutResultView ToResultView(const stream::PutOutcome& outcome, ShardIds& shard_ids,
@@ -229,17 +213,10 @@ KinesisApi::Reply KinesisApi::GetRecords(const OperationCall& call) {
   auto records = read->batch.records();
   pk::GetRecordsResponseWriter writer(256 + read->batch.payload_bytes() * 4 / 3 +
                                       records.size() * 160);
-  std::string sequence_number;
-  uint64_t previous = 0;
+  stream::SequenceNumberRun sequence_numbers;
   for (const storage::Record& record : records) {
-    if (!sequence_number.empty() && record.position == previous + 1) {
-      stream::IncrementSequenceNumber(sequence_number);
-    } else {
-      sequence_number = stream::FormatSequenceNumber({read->shard_index, record.position});
-    }
-    previous = record.position;
-    writer.Add(pk::RecordView{sequence_number, record.arrival_ms, record.partition_key, record.data,
-                              record.sealed});
+    writer.Add(pk::RecordView{sequence_numbers.Next({read->shard_index, record.position}),
+                              record.arrival_ms, record.partition_key, record.data, record.sealed});
   }
   co_return writer.Finish(read->next_iterator, read->millis_behind_latest,
                           kinesis_views::ToChildShardViews(read->children));

@@ -21,7 +21,7 @@ std::string FormatSequenceNumber(SequencePosition position) {
   return text;
 }
 
-void IncrementSequenceNumber(std::span<char> text) {
+void IncrementSequenceNumber(std::string& text) {
   // Positions stay below 2^64, so the carry never leaves the value digits.
   for (size_t i = text.size(); i-- > kPrefix.size();) {
     if (text[i] != '9') {
@@ -30,6 +30,16 @@ void IncrementSequenceNumber(std::span<char> text) {
     }
     text[i] = '0';
   }
+}
+
+std::string_view SequenceNumberRun::Next(SequencePosition position) {
+  if (!text_.empty() && position.position == position_ + 1) {
+    IncrementSequenceNumber(text_);
+  } else {
+    text_ = FormatSequenceNumber(position);
+  }
+  position_ = position.position;
+  return text_;
 }
 
 std::optional<SequencePosition> ParseSequenceNumber(std::string_view text) {

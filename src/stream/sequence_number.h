@@ -2,7 +2,6 @@
 
 #include <cstdint>
 #include <optional>
-#include <span>
 #include <string>
 #include <string_view>
 
@@ -26,7 +25,20 @@ inline constexpr size_t kSequenceNumberLength = 56;
 
 // Turns `text`, a sequence number of FormatSequenceNumber, into the next position's in
 // place: cheaper than formatting each of a run of consecutive records.
-void IncrementSequenceNumber(std::span<char> text);
+void IncrementSequenceNumber(std::string& text);
+
+// The sequence numbers of one shard's records in position order (a GetRecords page, a
+// shard's records of a PutRecords response): a record right after the previous one gets
+// that one's text incremented rather than a 128-bit number formatted anew.
+class SequenceNumberRun {
+ public:
+  // `position`'s sequence number; valid until the next call.
+  std::string_view Next(SequencePosition position);
+
+ private:
+  std::string text_;  // empty before the first call
+  uint64_t position_ = 0;
+};
 
 // nullopt for anything sluice did not issue (any other length, prefix or digits).
 std::optional<SequencePosition> ParseSequenceNumber(std::string_view text);

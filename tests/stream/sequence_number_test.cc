@@ -38,6 +38,13 @@ TEST(SequenceNumberTest, IncrementMatchesFormattingTheNextPosition) {
   }
 }
 
+TEST(SequenceNumberTest, ARunIncrementsConsecutivePositionsAndFormatsAfterAGap) {
+  SequenceNumberRun run;
+  for (uint64_t position : {7ULL, 8ULL, 9ULL, 10ULL, 20ULL, 21ULL, 3ULL}) {
+    EXPECT_EQ(run.Next({4, position}), FormatSequenceNumber({4, position})) << position;
+  }
+}
+
 TEST(SequenceNumberTest, RefusesNumbersSluiceDidNotIssue) {
   for (std::string_view text : {"0", "49590338271490256608559692538361571095921575989136588898",
                                 "4000000000000000000000000000000000000000000000000000000",
