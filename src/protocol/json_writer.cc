@@ -90,14 +90,6 @@ JsonWriter& JsonWriter::String(std::string_view value) {
   return *this;
 }
 
-JsonWriter& JsonWriter::PlainString(std::string_view value) {
-  BeforeValue();
-  out_.push_back('"');
-  out_.append(value);
-  out_.push_back('"');
-  return *this;
-}
-
 JsonWriter& JsonWriter::Int(int64_t value) {
   BeforeValue();
   char buffer[24];

@@ -21,8 +21,6 @@ class JsonWriter {
   JsonWriter& EndArray();
   JsonWriter& Key(std::string_view key);
   JsonWriter& String(std::string_view value);
-  // A string the caller knows needs no escaping (base64, digits): copied as is.
-  JsonWriter& PlainString(std::string_view value);
   JsonWriter& Int(int64_t value);
   JsonWriter& UInt(uint64_t value);
   JsonWriter& Double(double value);

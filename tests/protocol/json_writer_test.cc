@@ -40,12 +40,6 @@ TEST(JsonWriterTest, PassesUtf8Through) {
   EXPECT_EQ(writer.str(), "\"taxi \xE2\x86\x92 lake\"");
 }
 
-TEST(JsonWriterTest, PlainStringsAreCopiedAsTheyAre) {
-  JsonWriter writer;
-  writer.BeginArray().PlainString("aGk=").String("x").EndArray();
-  EXPECT_EQ(writer.str(), R"(["aGk=","x"])");
-}
-
 TEST(JsonWriterTest, NonFiniteDoublesBecomeNull) {
   JsonWriter writer;
   writer.BeginArray().Double(std::numeric_limits<double>::infinity()).EndArray();
