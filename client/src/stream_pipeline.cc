@@ -287,17 +287,17 @@ void StreamPipeline::FlushCollection(Clock::time_point now) {
   batch->pipeline = this;
   batch->stream = stream_;
   batch->records.reserve(records.size());
+  std::vector<std::string*> unsealed;
   for (KinesisRecordPtr& record : records) {
     if (record->shard != nullptr) record->shard->bytes_collected -= record->size;
     if (SplitExpired(record, now)) continue;
     for (Clock::time_point arrival : record->first_arrivals) buffering_time_.Observe(now - arrival);
     record->first_arrivals = {};
     batch->bytes += record->size;
-    if (record->aggregated) unsealed_.push_back(&record->data);
+    if (record->aggregated) unsealed.push_back(&record->data);
     batch->records.push_back(std::move(record));
   }
-  SealAggregates(unsealed_);
-  unsealed_.clear();
+  SealAggregates(unsealed);
   if (!batch->records.empty()) host_.Send(std::move(batch));
 }
 

@@ -197,8 +197,6 @@ class StreamPipeline {
 
   std::vector<KinesisRecordPtr> collection_;
   size_t collection_bytes_ = 0;
-  std::vector<std::string*>
-      unsealed_;  // FlushCollection's aggregates to seal, kept for its capacity
   Clock::time_point collection_deadline_ = Clock::time_point::max();
 
   std::priority_queue<Retry, std::vector<Retry>, std::greater<>> retries_;
