@@ -26,9 +26,10 @@ namespace sluice::client {
 
 // The producer's machinery behind the public Producer.
 //
-// Threads: Put() runs on callers' threads and only validates, hashes, reserves buffer room
-// and appends to `incoming_` (one mutex, held for a push). Everything else runs on the
-// io_context threads: pipelines, the timer and the dispatcher on `strand_`; requests
+// Threads: Put() runs on callers' threads and only validates, reserves buffer room and
+// appends to `incoming_` (one mutex, held for a push). Everything else runs on the
+// io_context threads: pipelines (partition keys' hashing included), the timer and the
+// dispatcher on `strand_`; requests
 // (body encoding, signing, HTTP, response parsing) on any I/O thread, handing results back
 // to the strand.
 class Producer::Core : public PipelineHost {
