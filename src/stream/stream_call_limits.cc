@@ -55,8 +55,9 @@ Status StreamManager::CheckCallRate(const Stream& stream, LimitedCall call) cons
 
 void StreamManager::RecordCall(Stream& stream, LimitedCall call) {
   const size_t max_calls = LimitOf(call).max_calls;
-  std::vector<int64_t> recent = Recent(HistoryOf(stream.info, call), NowMs());
-  recent.push_back(NowMs());
+  const int64_t now = NowMs();
+  std::vector<int64_t> recent = Recent(HistoryOf(stream.info, call), now);
+  recent.push_back(now);
   if (recent.size() > max_calls) {  // only the newest ones count
     recent.erase(recent.begin(), recent.end() - static_cast<std::ptrdiff_t>(max_calls));
   }
