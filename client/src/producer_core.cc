@@ -7,6 +7,7 @@
 #include <boost/asio/post.hpp>
 #include <future>
 
+#include "common/thread_name.h"
 #include "credentials.h"
 #include "endpoint.h"
 
@@ -84,6 +85,7 @@ Result<std::unique_ptr<Producer::Core>> Producer::Core::Create(ProducerConfig co
   core->work_.emplace(core->io_.get_executor());
   for (uint32_t i = 0; i < settings.io_threads; ++i) {
     core->threads_.emplace_back([raw = core.get()] {
+      NameThisThread("producer-io");
       t_io_core = raw;
       raw->io_.run();
     });

@@ -12,6 +12,7 @@
 #include <thread>
 #include <vector>
 
+#include "common/thread_name.h"
 #include "http/connection.h"
 
 namespace sluice::http {
@@ -69,7 +70,12 @@ void HttpServer::Run() {
   const unsigned threads = ThreadCount(options_.threads);
   std::vector<std::thread> workers;
   workers.reserve(threads - 1);
-  for (unsigned i = 1; i < threads; ++i) workers.emplace_back([this] { io_context_.run(); });
+  for (unsigned i = 1; i < threads; ++i) {
+    workers.emplace_back([this] {
+      NameThisThread("sluice-io");
+      io_context_.run();
+    });
+  }
   io_context_.run();
   for (std::thread& worker : workers) worker.join();
 }

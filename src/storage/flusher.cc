@@ -6,6 +6,7 @@
 #include <system_error>
 
 #include "common/assert.h"
+#include "common/thread_name.h"
 
 namespace sluice::storage {
 
@@ -17,9 +18,15 @@ Result<std::unique_ptr<Flusher>> Flusher::Start(FlusherOptions options) {
   }
   auto flusher = std::unique_ptr<Flusher>(new Flusher(options));
   try {
-    flusher->thread_ = std::thread([raw = flusher.get()] { raw->Run(); });
+    flusher->thread_ = std::thread([raw = flusher.get()] {
+      NameThisThread("sluice-flusher");
+      raw->Run();
+    });
     for (int i = 0; i < options.sync_threads; ++i) {
-      flusher->sync_threads_.emplace_back([raw = flusher.get()] { raw->RunSyncs(); });
+      flusher->sync_threads_.emplace_back([raw = flusher.get()] {
+        NameThisThread("sluice-sync");
+        raw->RunSyncs();
+      });
     }
   } catch (const std::system_error& error) {
     return Fail(ErrorCode::kInternal,

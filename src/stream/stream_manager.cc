@@ -8,6 +8,7 @@
 #include <system_error>
 
 #include "common/assert.h"
+#include "common/thread_name.h"
 #include "storage/posix_env.h"
 
 namespace sluice::stream {
@@ -53,7 +54,10 @@ Result<std::unique_ptr<StreamManager>> StreamManager::Open(StreamManagerOptions 
   if (!flusher) return Fail(flusher.error());
   manager->flusher_ = std::move(*flusher);
   if (auto ok = manager->Restore(); !ok) return Fail(ok.error());
-  manager->reaper_ = std::thread([m = manager.get()] { m->RunReaper(); });
+  manager->reaper_ = std::thread([m = manager.get()] {
+    NameThisThread("sluice-reaper");
+    m->RunReaper();
+  });
   return manager;
 }
 
