@@ -150,13 +150,11 @@ std::optional<size_t> Base64DecodedSize(std::string_view text) {
   return text.size() / 4 * 3 - padding;
 }
 
-std::optional<std::string> Base64Decode(std::string_view text) {
-  const std::optional<size_t> size = Base64DecodedSize(text);
-  if (!size) return std::nullopt;
-  std::string out(*size, '\0');
-  if (text.empty()) return out;
+bool Base64DecodeInto(std::string_view text, char* out) {
+  if (text.size() % 4 != 0) return false;
+  if (text.empty()) return true;
   const auto* src = reinterpret_cast<const uint8_t*>(text.data());
-  auto* dst = reinterpret_cast<uint8_t*>(out.data());
+  auto* dst = reinterpret_cast<uint8_t*>(out);
   size_t done = 0;
   if (HasVbmi()) {
     done = DecodeWide(src, text.size(), dst);
@@ -168,7 +166,7 @@ std::optional<std::string> Base64Decode(std::string_view text) {
   for (size_t q = 0; q < full_quads; ++q, src += 4, dst += 3) {
     const uint8_t a = kDecode[src[0]], b = kDecode[src[1]], c = kDecode[src[2]],
                   d = kDecode[src[3]];
-    if (((a | b | c | d) & 0xC0) != 0) return std::nullopt;  // kInvalid has the top bits set
+    if (((a | b | c | d) & 0xC0) != 0) return false;  // kInvalid has the top bits set
     const uint32_t v = (uint32_t{a} << 18) | (uint32_t{b} << 12) | (uint32_t{c} << 6) | d;
     dst[0] = static_cast<uint8_t>(v >> 16);
     dst[1] = static_cast<uint8_t>(v >> 8);
@@ -179,11 +177,19 @@ std::optional<std::string> Base64Decode(std::string_view text) {
   const uint8_t a = kDecode[src[0]], b = kDecode[src[1]];
   const uint8_t c = pads >= 2 ? 0 : kDecode[src[2]];
   const uint8_t d = pads >= 1 ? 0 : kDecode[src[3]];
-  if (((a | b | c | d) & 0xC0) != 0) return std::nullopt;
+  if (((a | b | c | d) & 0xC0) != 0) return false;
   const uint32_t v = (uint32_t{a} << 18) | (uint32_t{b} << 12) | (uint32_t{c} << 6) | d;
   dst[0] = static_cast<uint8_t>(v >> 16);
   if (pads < 2) dst[1] = static_cast<uint8_t>(v >> 8);
   if (pads < 1) dst[2] = static_cast<uint8_t>(v);
+  return true;
+}
+
+std::optional<std::string> Base64Decode(std::string_view text) {
+  const std::optional<size_t> size = Base64DecodedSize(text);
+  if (!size) return std::nullopt;
+  std::string out(*size, '\0');
+  if (!Base64DecodeInto(text, out.data())) return std::nullopt;
   return out;
 }
 

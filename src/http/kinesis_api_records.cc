@@ -25,7 +25,8 @@ using PutResult = Result<std::vector<stream::PutOutcome>>;
 
 // Waits for StreamManager::PutRecords without blocking the I/O thread: the completion
 // (on a storage thread) is posted back to the awaiting coroutine's executor.
-// A coroutine, so that `name` and `entries` live in its frame until the initiation runs.
+// A coroutine, so that `name` and `entries` live in its frame until the initiation runs;
+// the entries' bytes belong to the caller's request, which outlives the await.
 asio::awaitable<PutResult> AwaitPut(stream::StreamManager& streams, std::string name,
                                     std::vector<stream::PutEntry> entries) {
   co_return co_await asio::async_initiate<const asio::use_awaitable_t<>, void(PutResult)>(
@@ -41,15 +42,16 @@ asio::awaitable<PutResult> AwaitPut(stream::StreamManager& streams, std::string 
       asio::use_awaitable);
 }
 
-Result<stream::PutEntry> ToEntry(pk::PutRecordEntry& entry, size_t max_record_bytes) {
-  stream::PutEntry out{std::move(entry.data), std::move(entry.partition_key), std::nullopt};
+// Views of `entry`'s bytes, which the request keeps while the put runs.
+Result<stream::PutEntry> ToEntry(const pk::PutRecordEntry& entry, size_t max_record_bytes) {
+  stream::PutEntry out{entry.data, entry.partition_key, std::nullopt};
   if (entry.explicit_hash_key) {
     out.explicit_hash_key = sluice::ParseHashKey(*entry.explicit_hash_key);
     if (!out.explicit_hash_key) {
       return Fail(ErrorCode::kInvalidArgument,
                   "Invalid ExplicitHashKey. ExplicitHashKey must be in the range: [0, 2^128-1]. "
                   "Specified value was " +
-                      *entry.explicit_hash_key);
+                      std::string(*entry.explicit_hash_key));
     }
   }
   if (out.data.size() + out.partition_key.size() > max_record_bytes) {
@@ -61,12 +63,12 @@ Result<stream::PutEntry> ToEntry(pk::PutRecordEntry& entry, size_t max_record_by
   return out;
 }
 
-Result<std::vector<stream::PutEntry>> ToEntries(std::vector<pk::PutRecordEntry>& records,
+Result<std::vector<stream::PutEntry>> ToEntries(const std::vector<pk::PutRecordEntry>& records,
                                                 size_t max_record_bytes) {
   std::vector<stream::PutEntry> entries;
   entries.reserve(records.size());
   size_t total = 0;
-  for (pk::PutRecordEntry& record : records) {
+  for (const pk::PutRecordEntry& record : records) {
     auto entry = ToEntry(record, max_record_bytes);
     if (!entry) return Fail(entry.error());
     total += entry->data.size() + entry->partition_key.size();

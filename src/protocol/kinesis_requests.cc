@@ -122,16 +122,14 @@ std::vector<std::string> ReadTagKeys(RequestReader& reader) {
   return keys;
 }
 
-PutRecordEntry ReadRecordEntry(RequestReader& reader) {
+PutRecordEntry ReadRecordEntry(RequestReader& reader, ByteArena& bytes) {
   PutRecordEntry entry;
-  if (auto data = reader.Blob("Data", {.required = true, .max_bytes = kMaxRecordDataBytes})) {
-    entry.data = std::move(*data);
-  }
-  if (auto key =
-          reader.String("PartitionKey", {.required = true, .min_length = 1, .max_length = 256})) {
-    entry.partition_key = std::string(*key);
-  }
-  entry.explicit_hash_key = Copy(reader.String("ExplicitHashKey", {.pattern = &kHashKeyPattern}));
+  entry.data = reader.Blob("Data", bytes, {.required = true, .max_bytes = kMaxRecordDataBytes})
+                   .value_or(std::string_view());
+  entry.partition_key =
+      reader.String("PartitionKey", {.required = true, .min_length = 1, .max_length = 256})
+          .value_or(std::string_view());
+  entry.explicit_hash_key = reader.String("ExplicitHashKey", {.pattern = &kHashKeyPattern});
   return entry;
 }
 
@@ -218,7 +216,7 @@ Result<PutRecordRequest> ParsePutRecord(simdjson::dom::element input) {
   RequestReader reader(input);
   PutRecordRequest request;
   request.stream = ReadStreamRef(reader, true).value_or(StreamRef{});
-  request.record = ReadRecordEntry(reader);
+  request.record = ReadRecordEntry(reader, request.bytes);
   request.sequence_number_for_ordering =
       Copy(reader.String("SequenceNumberForOrdering", {.pattern = &kSequenceNumberPattern}));
   return Finish(reader, std::move(request));
@@ -233,7 +231,7 @@ Result<PutRecordsRequest> ParsePutRecords(simdjson::dom::element input) {
     size_t index = 0;
     for (simdjson::dom::element item : *records) {
       RequestReader entry(item, reader, "Records", index++);
-      request.records.push_back(ReadRecordEntry(entry));
+      request.records.push_back(ReadRecordEntry(entry, request.bytes));
     }
   }
   return Finish(reader, std::move(request));

@@ -7,8 +7,10 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
+#include "common/byte_arena.h"
 #include "common/result.h"
 
 // Kinesis Data Streams request shapes (Kinesis_20131202.*) and their parsing: JSON member
@@ -62,21 +64,25 @@ struct ListShardsRequest {
   std::optional<ShardFilter> shard_filter;
 };
 
+// Views: the data into its request's `bytes`, the rest into the parsed input, which must
+// outlive the request's use.
 struct PutRecordEntry {
-  std::string data;
-  std::string partition_key;
-  std::optional<std::string> explicit_hash_key;
+  std::string_view data;
+  std::string_view partition_key;
+  std::optional<std::string_view> explicit_hash_key;
 };
 
 struct PutRecordRequest {
   StreamRef stream;
   PutRecordEntry record;
   std::optional<std::string> sequence_number_for_ordering;
+  ByteArena bytes;  // the decoded data
 };
 
 struct PutRecordsRequest {
   StreamRef stream;
   std::vector<PutRecordEntry> records;
+  ByteArena bytes;  // the records' decoded data, in few allocations
 };
 
 struct GetShardIteratorRequest {

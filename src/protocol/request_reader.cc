@@ -173,7 +173,8 @@ std::optional<int64_t> RequestReader::TimestampMs(std::string_view member, bool 
   return static_cast<int64_t>(std::llround(seconds * 1000.0));
 }
 
-std::optional<std::string> RequestReader::Blob(std::string_view member, const BlobRule& rule) {
+std::optional<std::string_view> RequestReader::Blob(std::string_view member, ByteArena& arena,
+                                                    const BlobRule& rule) {
   auto found = Find(member);
   if (!found) {
     if (rule.required) MissingRequired(member);
@@ -184,17 +185,18 @@ std::optional<std::string> RequestReader::Blob(std::string_view member, const Bl
     WrongType(member, "a base64-encoded string");
     return std::nullopt;
   }
-  std::optional<std::string> bytes = Base64Decode(text);
-  if (!bytes) {
+  const std::optional<size_t> size = Base64DecodedSize(text);
+  char* bytes = size ? arena.Allocate(*size) : nullptr;
+  if (!size || !Base64DecodeInto(text, bytes)) {
     WrongType(member, "valid base64");
     return std::nullopt;
   }
-  if (bytes->size() > rule.max_bytes) {
+  if (*size > rule.max_bytes) {
     violations_->Add(
-        QuotedBlob(bytes->size()), Path(member),
+        QuotedBlob(*size), Path(member),
         "Member must have length less than or equal to " + std::to_string(rule.max_bytes));
   }
-  return bytes;
+  return std::string_view(bytes, *size);
 }
 
 std::optional<simdjson::dom::array> RequestReader::List(std::string_view member, bool required,

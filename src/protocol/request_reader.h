@@ -10,6 +10,7 @@
 #include <string>
 #include <string_view>
 
+#include "common/byte_arena.h"
 #include "common/result.h"
 #include "protocol/validation_errors.h"
 
@@ -63,8 +64,9 @@ class RequestReader {
   std::optional<bool> Boolean(std::string_view member);
   // Epoch seconds (AWS JSON timestamps), as milliseconds.
   std::optional<int64_t> TimestampMs(std::string_view member, bool required = false);
-  // Decoded bytes of a base64 blob member.
-  std::optional<std::string> Blob(std::string_view member, const BlobRule& rule = {});
+  // Decoded bytes of a base64 blob member, in `arena`.
+  std::optional<std::string_view> Blob(std::string_view member, ByteArena& arena,
+                                       const BlobRule& rule = {});
   // A list member, checked for its length bounds (min/max entries).
   std::optional<simdjson::dom::array> List(std::string_view member, bool required, size_t min_items,
                                            size_t max_items);

@@ -66,9 +66,10 @@ struct CreateStreamParams {
 };
 
 // One record of a PutRecords call.
+// One record of a put. Views: the caller keeps the bytes until the put's callback has run.
 struct PutEntry {
-  std::string data;
-  std::string partition_key;
+  std::string_view data;
+  std::string_view partition_key;
   std::optional<HashKey> explicit_hash_key;
 };
 
@@ -165,7 +166,8 @@ class StreamManager {
 
   // Stores the entries, grouped by shard (the entries of one shard are one append), and
   // calls `done` exactly once when every group is durable or failed — on a storage thread,
-  // or inline if the request fails as a whole (unknown stream, not ACTIVE).
+  // or inline if the request fails as a whole (unknown stream, not ACTIVE). The entries'
+  // bytes must stay valid until then; nothing reads them after `done`.
   void PutRecords(std::string_view name, std::vector<PutEntry> entries, PutCallback done);
   [[nodiscard]] Result<std::string> GetShardIterator(std::string_view name,
                                                      std::string_view shard_id,

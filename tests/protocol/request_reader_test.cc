@@ -22,7 +22,8 @@ TEST_F(RequestReaderTest, ReadsMembersOfEachType) {
   EXPECT_EQ(reader.Integer("I"), 7);
   EXPECT_EQ(reader.Boolean("B"), true);
   EXPECT_EQ(reader.TimestampMs("T"), 1500);
-  EXPECT_EQ(reader.Blob("D"), "hi");
+  ByteArena arena;
+  EXPECT_EQ(reader.Blob("D", arena), "hi");
   EXPECT_EQ(reader.List("L", false, 0, 10)->size(), 2u);
   EXPECT_TRUE(reader.Object("O"));
   EXPECT_FALSE(reader.String("Absent"));
@@ -76,13 +77,15 @@ TEST_F(RequestReaderTest, WrongTypesAreSerializationErrorsAndComeFirst) {
 
 TEST_F(RequestReaderTest, InvalidBase64IsASerializationError) {
   RequestReader reader(Parse(R"({"Data":"not base64!"})"));
-  reader.Blob("Data");
+  ByteArena arena;
+  reader.Blob("Data", arena);
   EXPECT_EQ(reader.Finish().error().wire_type, "SerializationException");
 }
 
 TEST_F(RequestReaderTest, BlobLimitsCountDecodedBytes) {
   RequestReader reader(Parse(R"({"Data":"aGVsbG8="})"));  // "hello"
-  reader.Blob("Data", {.max_bytes = 4});
+  ByteArena arena;
+  reader.Blob("Data", arena, {.max_bytes = 4});
   EXPECT_NE(reader.Finish().error().message.find(
                 "Value 'java.nio.HeapByteBuffer[pos=0 lim=5 cap=5]' at 'data' failed to satisfy "
                 "constraint: Member must have length less than or equal to 4"),

@@ -17,9 +17,9 @@ class StreamEncryptionTest : public StreamManagerTest {
     CreateActive("s", 1);
   }
   void PutMarked(const std::string& marker, int count) {
-    std::vector<PutEntry> entries;
+    std::vector<TestRecord> entries;
     for (int i = 0; i < count; ++i) {
-      entries.push_back(PutEntry{marker + "-" + std::to_string(i), "pk-" + marker, {}});
+      entries.push_back(TestRecord{marker + "-" + std::to_string(i), "pk-" + marker, {}});
     }
     auto outcomes = Put("s", std::move(entries));
     ASSERT_TRUE(outcomes);

@@ -25,6 +25,13 @@ inline IteratorRequest Req(IteratorType type,
   return IteratorRequest{type, std::move(sequence_number), std::move(timestamp_ms)};
 }
 
+// A record that owns its bytes, for building puts in tests (PutEntry only views them).
+struct TestRecord {
+  std::string data;
+  std::string partition_key;
+  std::optional<HashKey> explicit_hash_key;
+};
+
 class StreamManagerTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -74,7 +81,12 @@ class StreamManagerTest : public ::testing::Test {
     ASSERT_TRUE(WaitFor(name, StreamStatus::kActive));
   }
 
-  Result<std::vector<PutOutcome>> Put(const std::string& name, std::vector<PutEntry> entries) {
+  Result<std::vector<PutOutcome>> Put(const std::string& name,
+                                      const std::vector<TestRecord>& records) {
+    std::vector<PutEntry> entries;
+    for (const TestRecord& record : records) {
+      entries.push_back(PutEntry{record.data, record.partition_key, record.explicit_hash_key});
+    }
     std::promise<Result<std::vector<PutOutcome>>> promise;
     manager_->PutRecords(name, std::move(entries), [&](Result<std::vector<PutOutcome>> r) {
       promise.set_value(std::move(r));

@@ -44,7 +44,7 @@ TEST_F(StreamManagerTest, RefusesShardsPastTheAccountLimit) {
 
 TEST_F(StreamManagerTest, PutThenReadBackInOrder) {
   CreateActive("trips", 1);
-  std::vector<PutEntry> entries;
+  std::vector<TestRecord> entries;
   for (int i = 0; i < 100; ++i) entries.push_back({"trip-" + std::to_string(i), "k", std::nullopt});
   auto outcomes = Put("trips", std::move(entries));
   ASSERT_TRUE(outcomes);
@@ -115,7 +115,7 @@ TEST_F(StreamManagerTest, IteratorErrors) {
 
 TEST_F(StreamManagerTest, ContinuesFromNextIterator) {
   CreateActive("trips", 1);
-  std::vector<PutEntry> entries;
+  std::vector<TestRecord> entries;
   for (int i = 0; i < 10; ++i) entries.push_back({std::to_string(i), "k", std::nullopt});
   ASSERT_TRUE(Put("trips", std::move(entries)));
   auto iterator =
@@ -151,7 +151,7 @@ TEST_F(StreamManagerTest, KeepsStreamsRecordsAndIteratorsAcrossARestart) {
 TEST_F(StreamManagerTest, ClosesCleanlyRightAfterAPutCompletes) {
   CreateActive("trips", 4);
   for (int round = 0; round < 20; ++round) {
-    std::vector<PutEntry> entries;
+    std::vector<TestRecord> entries;
     for (int i = 0; i < 50; ++i) entries.push_back({"x", "k" + std::to_string(i), std::nullopt});
     ASSERT_TRUE(Put("trips", std::move(entries)));
     Reopen();

@@ -15,10 +15,10 @@ namespace {
 
 class StreamReshardTest : public StreamManagerTest {
  protected:
-  std::vector<PutEntry> Entries(const std::string& prefix, int count) {
-    std::vector<PutEntry> entries;
+  std::vector<TestRecord> Entries(const std::string& prefix, int count) {
+    std::vector<TestRecord> entries;
     for (int i = 0; i < count; ++i) {
-      entries.push_back(PutEntry{prefix + std::to_string(i), "key" + std::to_string(i), {}});
+      entries.push_back(TestRecord{prefix + std::to_string(i), "key" + std::to_string(i), {}});
     }
     return entries;
   }
@@ -219,9 +219,9 @@ TEST_F(StreamReshardTest, WritesDuringReshardsAreNeitherLostNorReordered) {
   std::map<std::string, std::vector<std::string>> written;  // key -> data in order
   std::thread writer([&] {
     for (int round = 0; !stop; ++round) {
-      std::vector<PutEntry> entries;
+      std::vector<TestRecord> entries;
       for (int k = 0; k < 20; ++k) {
-        entries.push_back(PutEntry{std::to_string(round), "key" + std::to_string(k), {}});
+        entries.push_back(TestRecord{std::to_string(round), "key" + std::to_string(k), {}});
       }
       auto outcomes = Put("s", entries);
       ASSERT_TRUE(outcomes);
