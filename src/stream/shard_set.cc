@@ -29,8 +29,14 @@ const LiveShard* ShardSet::Find(uint32_t index) const {
 }
 
 size_t ShardSet::Route(HashKey key) const {
-  auto next = std::upper_bound(routes_.begin(), routes_.end(), std::make_pair(key, SIZE_MAX));
-  return std::prev(next)->second;
+  // The last route starting at or before `key` (the open shards cover the key space, so
+  // the first starts at 0), by a binary search without branches: random keys would
+  // mispredict every step of one.
+  const std::pair<HashKey, size_t>* base = routes_.data();
+  for (size_t n = routes_.size(); n > 1; n -= n / 2) {
+    base = base[n / 2].first <= key ? base + n / 2 : base;
+  }
+  return base->second;
 }
 
 bool ShardSet::IsOpen(uint32_t index) const {

@@ -10,6 +10,7 @@
 #include <mutex>
 #include <optional>
 #include <shared_mutex>
+#include <span>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -249,8 +250,9 @@ class StreamManager {
   // Refuses (in `pending`'s outcomes) and drops from `indexes` the entries over the
   // throughput limits.
   void Admit(Stream& stream, PendingPut& pending, std::vector<size_t>& indexes);
+  // `indexes` must live as long as `pending` (its own grouping, or the caller's vector).
   void PutEntries(Stream& stream, const std::shared_ptr<PendingPut>& pending,
-                  const std::vector<size_t>& indexes, int attempt);
+                  std::span<const size_t> indexes, int attempt);
   [[nodiscard]] Status Restore();
   void RemoveOrphanedData();
   std::shared_ptr<Stream> FindByName(std::string_view name) const;

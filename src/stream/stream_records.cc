@@ -1,6 +1,8 @@
 // StreamManager's data path: PutRecords, GetShardIterator, GetRecords.
 #include <algorithm>
 #include <atomic>
+#include <deque>
+#include <span>
 
 #include "stream/sequence_number.h"
 #include "stream/stream_manager.h"
@@ -60,6 +62,11 @@ struct StreamManager::PendingPut {
   std::vector<PutEntry> entries;
   std::vector<HashKey> keys;  // each entry's hash key, computed once (MD5)
   std::vector<PutOutcome> outcomes;
+  std::string stream_name;  // for the records' error messages
+  // Entry indexes grouped by shard, one vector per routing (a reshard meanwhile routes
+  // some again): each shard append's group is a run of one of them. Never shrinks, so
+  // the runs stay valid for the appends' callbacks.
+  std::deque<std::vector<size_t>> groupings;
   std::atomic<size_t> groups_left{0};
   // No reference to the stream: the last one must never be dropped on the flusher thread
   // (closing a shard log there would deadlock); a log finishes its queued appends when it
@@ -82,6 +89,7 @@ void StreamManager::PutRecords(std::string_view name, std::vector<PutEntry> entr
   pending->outcomes.resize(entries.size());
   pending->entries = std::move(entries);
   pending->keys = RoutingKeys(pending->entries);
+  pending->stream_name = (*found)->info.name;
   pending->done = std::move(done);
   pending->groups_left = 1;  // until every group is queued
   std::vector<size_t> indexes(pending->entries.size());
@@ -118,34 +126,44 @@ void StreamManager::Admit(Stream& stream, PendingPut& pending, std::vector<size_
 }
 
 void StreamManager::PutEntries(Stream& stream, const std::shared_ptr<PendingPut>& pending,
-                               const std::vector<size_t>& indexes, int attempt) {
+                               std::span<const size_t> indexes, int attempt) {
   const std::shared_ptr<const ShardSet> set = stream.shards();
-  std::vector<std::vector<size_t>> groups(set->all().size());
-  for (size_t i : indexes) groups[set->Route(pending->keys[i])].push_back(i);
-  for (size_t s = 0; s < groups.size(); ++s) {
-    if (groups[s].empty()) continue;
+  // Counting sort by shard: each shard's entries become one run of `grouped`.
+  std::vector<uint32_t> shard_of(indexes.size());
+  std::vector<size_t> ends(set->all().size(), 0);
+  for (size_t k = 0; k < indexes.size(); ++k) {
+    shard_of[k] = static_cast<uint32_t>(set->Route(pending->keys[indexes[k]]));
+    ++ends[shard_of[k]];
+  }
+  for (size_t s = 1; s < ends.size(); ++s) ends[s] += ends[s - 1];
+  std::vector<size_t>& grouped = pending->groupings.emplace_back(indexes.size());
+  for (size_t k = indexes.size(); k-- > 0;) grouped[--ends[shard_of[k]]] = indexes[k];
+  // `ends` now holds each run's start.
+  std::vector<storage::RecordInput> inputs;
+  for (size_t s = 0; s < ends.size(); ++s) {
+    const size_t end = s + 1 < ends.size() ? ends[s + 1] : grouped.size();
+    if (end == ends[s]) continue;
+    const std::span<const size_t> group(grouped.data() + ends[s], end - ends[s]);
     const LiveShard& shard = set->all()[s];
-    std::vector<storage::RecordInput> inputs;
-    inputs.reserve(groups[s].size());
+    inputs.clear();
     size_t bytes = 0;
-    for (size_t i : groups[s]) {
+    for (size_t i : group) {
       const PutEntry& entry = pending->entries[i];
       inputs.push_back(storage::RecordInput{entry.partition_key, {}, entry.data});
       bytes += ChargedBytes(entry);
     }
     ++pending->groups_left;
     auto complete = [this, pending, shard_index = shard.info.index, traffic = shard.traffic, bytes,
-                     indexes = groups[s],
-                     stream_name = stream.info.name](Result<storage::AppendResult> result) {
-      if (result) traffic->CountWrite(indexes.size(), bytes);
-      for (size_t k = 0; k < indexes.size(); ++k) {
-        PutOutcome& outcome = pending->outcomes[indexes[k]];
+                     group](Result<storage::AppendResult> result) {
+      if (result) traffic->CountWrite(group.size(), bytes);
+      for (size_t k = 0; k < group.size(); ++k) {
+        PutOutcome& outcome = pending->outcomes[group[k]];
         outcome.shard_index = shard_index;
         if (result) {
           outcome.position = result->first_position + k;
         } else {
-          outcome.error =
-              RecordError(result.error(), ShardIdOf(shard_index), stream_name, options_.account_id);
+          outcome.error = RecordError(result.error(), ShardIdOf(shard_index), pending->stream_name,
+                                      options_.account_id);
         }
       }
       pending->GroupDone();
@@ -154,7 +172,7 @@ void StreamManager::PutEntries(Stream& stream, const std::shared_ptr<PendingPut>
     if (queued) continue;
     if (queued.error().code == ErrorCode::kFailedPrecondition && attempt + 1 < kMaxRouteAttempts) {
       // The shard closed in a reshard since `set` was taken: route over the new shards.
-      PutEntries(stream, pending, groups[s], attempt + 1);
+      PutEntries(stream, pending, group, attempt + 1);
       pending->GroupDone();
       continue;
     }
