@@ -168,7 +168,6 @@ Result<PutFuture> Producer::Core::Put(std::string_view stream, std::string_view 
   state->refs.store(2, std::memory_order_relaxed);  // the future's and the pipeline's
   state->hash_key = hash_key;
   state->arrival = Clock::now();
-  state->expiration = state->arrival + std::chrono::milliseconds(config_.record_ttl_ms);
   uncompleted_.fetch_add(1);
   Enqueue(stream, RecordRef(state));
   return PutFuture(state);

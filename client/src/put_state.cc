@@ -70,6 +70,11 @@ PutState* PutState::Create(std::string_view partition_key, std::string_view data
   return state;
 }
 
+PutState::~PutState() {
+  if (has_outcome) outcome().~RecordOutcome();
+  if (phase.load(std::memory_order_relaxed) == kCallbackSet) callback().~Callback();
+}
+
 void PutState::Release() {
   if (refs.fetch_sub(1, std::memory_order_acq_rel) != 1) return;
   const size_t bytes = sizeof(PutState) + partition_key_size + data_size + explicit_hash_key_size;
@@ -77,33 +82,46 @@ void PutState::Release() {
   RecordPool::Free(static_cast<void*>(this), bytes);
 }
 
+RecordOutcome& PutState::MakeOutcome() {
+  if (!has_outcome) {
+    new (outcome_) RecordOutcome;
+    has_outcome = true;
+  }
+  return outcome();
+}
+
+PutState::Callback PutState::TakeCallback() {
+  Callback taken = std::move(callback());
+  callback().~Callback();
+  return taken;
+}
+
 void PutState::AddAttempt(AttemptLog attempt) {
   if (tries < UINT8_MAX) ++tries;
-  if (!attempted) {
-    first_attempt = std::move(attempt);
-    attempted = true;
+  RecordOutcome& out = MakeOutcome();
+  if (!out.attempted) {
+    out.first_attempt = std::move(attempt);
+    out.attempted = true;
   } else {
-    more_attempts.push_back(std::move(attempt));
+    out.more_attempts.push_back(std::move(attempt));
   }
 }
 
 void PutState::SetLanding(const std::string* shard, std::string_view sequence_number) {
-  shard_id = shard;
-  if (sequence_number.size() <= sequence.size()) {
-    std::memcpy(sequence.data(), sequence_number.data(), sequence_number.size());
-    sequence_size = static_cast<uint8_t>(sequence_number.size());
+  RecordOutcome& out = MakeOutcome();
+  out.shard_id = shard;
+  if (sequence_number.size() <= out.sequence.size()) {
+    std::memcpy(out.sequence.data(), sequence_number.data(), sequence_number.size());
+    out.sequence_size = static_cast<uint8_t>(sequence_number.size());
   } else {
-    long_sequence = std::make_unique<std::string>(sequence_number);
+    out.long_sequence = std::make_unique<std::string>(sequence_number);
   }
 }
 
 void PutState::Complete() {
   completed = true;
   const uint8_t before = phase.exchange(kDone, std::memory_order_seq_cst);
-  if (before == kCallbackSet) {
-    std::function<void(const PutResult&)> run = std::move(callback);
-    run(BuildResult());
-  }
+  if (before == kCallbackSet) TakeCallback()(BuildResult());
   if (has_waiter.load(std::memory_order_seq_cst)) {
     WaitSlot& slot = SlotFor(this);
     std::lock_guard lock(slot.mutex);
@@ -128,35 +146,38 @@ bool PutState::WaitFor(std::chrono::milliseconds timeout) {
                                [this] { return phase.load(std::memory_order_seq_cst) == kDone; });
 }
 
-bool PutState::Then(std::function<void(const PutResult&)> run) {
+bool PutState::Then(Callback run) {
   uint8_t current = phase.load(std::memory_order_acquire);
   if (current == kCallbackSet) return false;
   if (current == kDone) {
     run(BuildResult());
     return true;
   }
-  callback = std::move(run);
+  new (callback_) Callback(std::move(run));
   uint8_t expected = kPending;
   if (phase.compare_exchange_strong(expected, kCallbackSet, std::memory_order_acq_rel)) {
     return true;
   }
   // Completed meanwhile: the completer saw kPending and left the callback to us.
-  std::function<void(const PutResult&)> now = std::move(callback);
-  now(BuildResult());
+  TakeCallback()(BuildResult());
   return true;
 }
 
 PutResult PutState::BuildResult() const {
   PutResult result;
   result.succeeded = succeeded;
-  if (shard_id != nullptr) result.shard_id = *shard_id;
-  result.sequence_number =
-      long_sequence ? *long_sequence : std::string(sequence.data(), sequence_size);
   if (sub_sequence_number != UINT32_MAX) result.sub_sequence_number = sub_sequence_number;
-  if (attempted) {
-    result.attempts.reserve(1 + more_attempts.size());
-    result.attempts.push_back(ToAttempt(first_attempt));
-    for (const AttemptLog& attempt : more_attempts) result.attempts.push_back(ToAttempt(attempt));
+  if (!has_outcome) return result;
+  const RecordOutcome& out = outcome();
+  if (out.shard_id != nullptr) result.shard_id = *out.shard_id;
+  result.sequence_number =
+      out.long_sequence ? *out.long_sequence : std::string(out.sequence.data(), out.sequence_size);
+  if (out.attempted) {
+    result.attempts.reserve(1 + out.more_attempts.size());
+    result.attempts.push_back(ToAttempt(out.first_attempt));
+    for (const AttemptLog& attempt : out.more_attempts) {
+      result.attempts.push_back(ToAttempt(attempt));
+    }
   }
   return result;
 }

@@ -88,6 +88,7 @@ StreamPipeline::StreamPipeline(std::string stream, const ProducerConfig& config,
       config_(config),
       host_(host),
       max_buffered_time_(milliseconds(config.record_max_buffered_time_ms)),
+      record_ttl_(milliseconds(config.record_ttl_ms)),
       // As the KPL: an aggregate entering the collection may wait a little for others.
       collection_grace_(
           config.aggregation_enabled
@@ -175,7 +176,7 @@ void StreamPipeline::AddToAggregate(ShardState& shard, RecordRef record, Clock::
   } else {
     shard.aggregate_deadline = std::min(shard.aggregate_deadline, record->deadline);
   }
-  shard.aggregate_expiration = std::min(shard.aggregate_expiration, record->expiration);
+  shard.aggregate_expiration = std::min(shard.aggregate_expiration, ExpirationOf(*record));
   if (!record->sent) {
     record->sent = true;
     shard.aggregate_arrivals.push_back(record->arrival);
@@ -216,7 +217,7 @@ void StreamPipeline::SendAlone(RecordRef record, ShardState* shard, Clock::time_
   record->shard = shard;
   kinesis_record->shard = shard;
   kinesis_record->deadline = record->deadline;
-  kinesis_record->earliest_expiration = record->expiration;
+  kinesis_record->earliest_expiration = ExpirationOf(*record);
   kinesis_record->size = record->size();
   if (!record->sent) {
     record->sent = true;
@@ -306,7 +307,7 @@ bool StreamPipeline::SplitExpired(KinesisRecordPtr& record, Clock::time_point no
   std::vector<RecordRef> items = std::move(record->items);
   record.reset();
   for (RecordRef& item : items) {
-    if (item->expiration <= now) {
+    if (ExpirationOf(*item) <= now) {
       Expire(item, now);
     } else {
       Route(std::move(item), now);
@@ -411,7 +412,8 @@ void StreamPipeline::RetryOrFail(RecordRef record, bool retryable, Clock::time_p
   const uint64_t ceiling =
       std::min<uint64_t>(config_.retry_max_delay_ms, config_.retry_base_delay_ms << (failures - 1));
   std::uniform_int_distribution<uint64_t> jitter(0, ceiling);
-  const Clock::time_point due = std::min(now + milliseconds(jitter(random_)), record->expiration);
+  const Clock::time_point due =
+      std::min(now + milliseconds(jitter(random_)), ExpirationOf(*record));
   ++CountersOf(record->shard).retries;
   host_.WakeAt(due);
   retries_.push(Retry{due, std::move(record)});
@@ -472,12 +474,12 @@ Clock::time_point StreamPipeline::Poll(Clock::time_point now) {
   while (!retries_.empty() && retries_.top().due <= now) {
     RecordRef record = std::move(const_cast<Retry&>(retries_.top()).record);
     retries_.pop();
-    if (record->expiration <= now) {
+    if (ExpirationOf(*record) <= now) {
       Expire(record, now);
       continue;
     }
     // As the KPL: a retried record waits at most half the usual buffering time.
-    record->deadline = std::min(now + max_buffered_time_ / 2, record->expiration);
+    record->deadline = std::min(now + max_buffered_time_ / 2, ExpirationOf(*record));
     Route(std::move(record), now);
   }
   while (!awaiting_map_.empty() && awaiting_map_.front()->deadline <= now) {

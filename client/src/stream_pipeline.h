@@ -147,6 +147,10 @@ class StreamPipeline {
     bool operator>(const Retry& other) const { return due > other.due; }
   };
 
+  // When `record` fails for good: its arrival plus RecordTtl.
+  Clock::time_point ExpirationOf(const detail::PutState& record) const {
+    return record.arrival + record_ttl_;
+  }
   void Route(RecordRef record, Clock::time_point now);
   void AddToAggregate(ShardState& shard, RecordRef record, Clock::time_point now);
   void FinishAggregate(ShardState& shard, Clock::time_point now);
@@ -179,6 +183,7 @@ class StreamPipeline {
   const ProducerConfig& config_;
   PipelineHost& host_;
   const Clock::duration max_buffered_time_;
+  const Clock::duration record_ttl_;
   const Clock::duration collection_grace_;
   const size_t max_request_bytes_;
   const AggregationLimits aggregation_limits_;
