@@ -6,6 +6,7 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
 #include <future>
+#include <utility>
 
 #include "common/thread_name.h"
 #include "credentials.h"
@@ -98,6 +99,10 @@ Producer::Core::~Core() {
   {
     std::lock_guard lock(capacity_mutex_);
     capacity_changed_.notify_all();
+  }
+  {
+    std::lock_guard lock(incoming_mutex_);
+    incoming_taken_.notify_all();
   }
   work_.reset();
   io_.stop();
@@ -209,9 +214,10 @@ Status Producer::Core::Reserve(uint64_t bytes) {
 }
 
 void Producer::Core::Enqueue(std::string_view stream, RecordRef record) {
+  const bool may_wait = config_.buffer_full_policy == BufferFullPolicy::kBlock && !OnIoThread();
   bool post = false;
   {
-    std::lock_guard lock(incoming_mutex_);
+    std::unique_lock lock(incoming_mutex_);
     if (last_stream_ >= stream_names_.size() || stream_names_[last_stream_] != stream) {
       auto it = std::find(stream_names_.begin(), stream_names_.end(), stream);
       if (it == stream_names_.end()) it = stream_names_.emplace(stream_names_.end(), stream);
@@ -220,8 +226,19 @@ void Producer::Core::Enqueue(std::string_view stream, RecordRef record) {
     incoming_.push_back(Incoming{last_stream_, std::move(record)});
     post = !drain_posted_;
     drain_posted_ = true;
+    if (may_wait && incoming_.size() >= kMaxIncoming) {
+      if (post) PostDrain();
+      post = false;
+      incoming_waiters_ = true;
+      incoming_taken_.wait(lock,
+                           [this] { return incoming_.size() < kMaxIncoming || stopping_.load(); });
+    }
   }
-  if (post) asio::post(strand_, [this] { DrainSlice(); });
+  if (post) PostDrain();
+}
+
+void Producer::Core::PostDrain() {
+  asio::post(strand_, [this] { DrainSlice(); });
 }
 
 bool Producer::Core::Drain() {
@@ -231,6 +248,7 @@ bool Producer::Core::Drain() {
     std::lock_guard lock(incoming_mutex_);
     incoming_.swap(draining_);
     drain_posted_ = false;
+    if (std::exchange(incoming_waiters_, false)) incoming_taken_.notify_all();
     for (size_t i = pipeline_of_stream_.size(); i < stream_names_.size(); ++i) {
       pipeline_of_stream_.push_back(&PipelineFor(stream_names_[i]));
     }
@@ -250,7 +268,7 @@ bool Producer::Core::Drain() {
 }
 
 void Producer::Core::DrainSlice() {
-  if (!Drain()) asio::post(strand_, [this] { DrainSlice(); });
+  if (!Drain()) PostDrain();
 }
 
 StreamPipeline& Producer::Core::PipelineFor(const std::string& stream) {

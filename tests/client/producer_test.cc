@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <future>
 #include <map>
 #include <set>
 #include <thread>
@@ -438,6 +439,68 @@ TEST(ProducerTest, FullBufferBlocksUntilRoomWithThePolicyBlock) {
   PutFuture waited = MustPut(*producer, "k", "waited for room");
   EXPECT_GE(std::chrono::steady_clock::now() - start, milliseconds(200));
   EXPECT_TRUE(waited.succeeded());
+}
+
+// Holds the producer's pipeline (its strand) in a completion callback until released, so
+// that nothing takes the records Put() queues meanwhile.
+class StalledPipeline {
+ public:
+  explicit StalledPipeline(Producer& producer) {
+    std::shared_future<void> released = release_.get_future().share();
+    MustPut(producer, "gate", "g").then([this, released](const PutResult&) {
+      stalled_ = true;
+      released.wait();
+    });
+    producer.Flush();
+    for (int i = 0; i < 500 && !stalled_; ++i) std::this_thread::sleep_for(milliseconds(10));
+    EXPECT_TRUE(stalled_);
+  }
+  ~StalledPipeline() { Release(); }
+  void Release() {
+    if (!released_) release_.set_value();
+    released_ = true;
+  }
+
+ private:
+  std::promise<void> release_;
+  bool released_ = false;
+  std::atomic<bool> stalled_{false};
+};
+
+TEST(ProducerTest, PutWaitsWhileThePipelineLagsWithThePolicyBlock) {
+  FakeKinesis fake;
+  ProducerConfig config = TestConfig(fake);
+  config.buffer_full_policy = BufferFullPolicy::kBlock;
+  auto producer = MakeProducer(config);
+  StalledPipeline stall(*producer);
+  constexpr int kQueued = static_cast<int>(Producer::Core::kMaxIncoming);
+  std::atomic<int> returned{0};
+  std::thread putter([&] {
+    for (int i = 0; i < 2 * kQueued; ++i) {
+      MustPut(*producer, Key(i), Data(i));
+      ++returned;
+    }
+  });
+  std::this_thread::sleep_for(milliseconds(300));
+  // The Put that queued the kQueued-th record waits for the pipeline to take them.
+  EXPECT_EQ(returned.load(), kQueued - 1);
+  stall.Release();
+  putter.join();
+  EXPECT_EQ(returned.load(), 2 * kQueued);
+  EXPECT_TRUE(producer->FlushSync(milliseconds(20000)));
+}
+
+TEST(ProducerTest, PutNeverWaitsForThePipelineWithThePolicyFail) {
+  FakeKinesis fake;
+  ProducerConfig config = TestConfig(fake);
+  config.buffer_full_policy = BufferFullPolicy::kFail;
+  auto producer = MakeProducer(config);
+  StalledPipeline stall(*producer);
+  const int records = 3 * static_cast<int>(Producer::Core::kMaxIncoming);
+  for (int i = 0; i < records; ++i) MustPut(*producer, Key(i), Data(i));
+  stall.Release();
+  EXPECT_TRUE(producer->FlushSync(milliseconds(20000)));
+  EXPECT_EQ(DeliveredRecords(fake).size(), static_cast<size_t>(records) + 1);
 }
 
 TEST(ProducerTest, FlushSyncSendsAndWaitsForEverything) {
