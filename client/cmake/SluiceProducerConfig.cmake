@@ -1,8 +1,6 @@
 # find_package(SluiceProducer): the installed producer library (SluiceProducerInstall.cmake)
 # as the imported target sluice::producer. The libraries are static, so what they link
-# must be found here too; these are the Debian 12 packages the sluice build uses. SQLite
-# and yaml-cpp come with sluice::common and sluice::auth, the same libraries the server
-# links; the producer's code uses neither.
+# must be found here too; these are the Debian 12 packages the sluice build uses.
 include(CMakeFindDependencyMacro)
 find_dependency(Threads)
 find_dependency(Boost 1.81)
@@ -11,6 +9,4 @@ find_dependency(zstd)
 find_dependency(Snappy)
 find_dependency(simdjson)
 find_dependency(tl-expected)
-find_dependency(SQLite3)
-find_dependency(yaml-cpp)
 include(${CMAKE_CURRENT_LIST_DIR}/SluiceProducerTargets.cmake)

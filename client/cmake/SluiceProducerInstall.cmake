@@ -14,7 +14,7 @@ set(SLUICE_PRODUCER_CMAKE_DIR ${CMAKE_INSTALL_LIBDIR}/cmake/SluiceProducer)
 # exported). The src/common headers that producer.h includes ("common/result.h") live
 # under include/sluice/, not in a top-level common/ folder other packages may install to
 # (a consumer's own common/ folder earlier on its include path would still shadow them).
-foreach(target producer common client_aggregation protocol auth)
+foreach(target producer common client_aggregation protocol sigv4)
   set_target_properties(sluice_${target} PROPERTIES EXPORT_NAME ${target}
                                                     POSITION_INDEPENDENT_CODE ON)
 endforeach()
@@ -24,7 +24,7 @@ install(TARGETS sluice_producer EXPORT SluiceProducerTargets
 install(TARGETS sluice_common EXPORT SluiceProducerTargets
   ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR} COMPONENT producer
   INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/sluice)
-install(TARGETS sluice_client_aggregation sluice_protocol sluice_auth
+install(TARGETS sluice_client_aggregation sluice_protocol sluice_sigv4
   EXPORT SluiceProducerTargets
   ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR} COMPONENT producer)
 install(FILES ${PROJECT_SOURCE_DIR}/client/include/sluice/producer.h

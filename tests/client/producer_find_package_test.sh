@@ -13,6 +13,11 @@ work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
 cmake --install "$build_dir" --prefix "$work/prefix" --component producer
+# The package needs only what the producer uses: not the server's SQLite or yaml-cpp.
+if grep -rlE "SQLite|yaml" "$work/prefix/lib"*/cmake/SluiceProducer; then
+  echo "the installed package depends on SQLite or yaml-cpp" >&2
+  exit 1
+fi
 cmake -S "$(dirname "${BASH_SOURCE[0]}")/find_package_consumer" -B "$work/build" \
   -DCMAKE_CXX_COMPILER="$compiler" -DCMAKE_PREFIX_PATH="$work/prefix" "$@"
 cmake --build "$work/build"
