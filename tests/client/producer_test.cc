@@ -467,11 +467,15 @@ class StalledPipeline {
   std::atomic<bool> stalled_{false};
 };
 
+std::unique_ptr<Producer> MakeProducerWithPolicy(const FakeKinesis& fake, BufferFullPolicy policy) {
+  ProducerConfig config = TestConfig(fake);
+  config.buffer_full_policy = policy;
+  return MakeProducer(config);
+}
+
 TEST(ProducerTest, PutWaitsWhileThePipelineLagsWithThePolicyBlock) {
   FakeKinesis fake;
-  ProducerConfig config = TestConfig(fake);
-  config.buffer_full_policy = BufferFullPolicy::kBlock;
-  auto producer = MakeProducer(config);
+  auto producer = MakeProducerWithPolicy(fake, BufferFullPolicy::kBlock);
   StalledPipeline stall(*producer);
   constexpr int kQueued = static_cast<int>(Producer::Core::kMaxIncoming);
   std::atomic<int> returned{0};
@@ -492,9 +496,7 @@ TEST(ProducerTest, PutWaitsWhileThePipelineLagsWithThePolicyBlock) {
 
 TEST(ProducerTest, PutNeverWaitsForThePipelineWithThePolicyFail) {
   FakeKinesis fake;
-  ProducerConfig config = TestConfig(fake);
-  config.buffer_full_policy = BufferFullPolicy::kFail;
-  auto producer = MakeProducer(config);
+  auto producer = MakeProducerWithPolicy(fake, BufferFullPolicy::kFail);
   StalledPipeline stall(*producer);
   const int records = 3 * static_cast<int>(Producer::Core::kMaxIncoming);
   for (int i = 0; i < records; ++i) MustPut(*producer, Key(i), Data(i));
