@@ -8,13 +8,20 @@
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-"$ROOT/scripts/bootstrap.sh" release
-SLUICE="$ROOT/build/release/sluice"
+# SLUICE_BIN: an already built sluice to run instead of installing and building one (the
+# integration test of this script sets it).
+if [[ -n "${SLUICE_BIN:-}" ]]; then
+  SLUICE="$SLUICE_BIN"
+else
+  "$ROOT/scripts/bootstrap.sh" release
+  SLUICE="$ROOT/build/release/sluice"
+fi
 WORK="$(mktemp -d /tmp/sluice-demo-XXXXXX)"
-
+: > "$WORK/server.out"  # before the first poll: tee creates it only once it runs
 "$SLUICE" demo "$@" > >(tee "$WORK/server.out") &
 server=$!
-trap 'kill -TERM "$server" 2>/dev/null || true' INT TERM
+# Whatever ends this script (Ctrl-C, an error) ends the server too.
+trap 'kill -TERM "$server" 2>/dev/null || true' INT TERM EXIT
 
 endpoint=""
 for _ in $(seq 1 100); do
