@@ -6,6 +6,22 @@
 
 namespace sluice::client {
 
+PutCounters& PutCounters::operator+=(const PutCounters& other) {
+  user_records_put += other.user_records_put;
+  user_records_failed += other.user_records_failed;
+  user_record_bytes_put += other.user_record_bytes_put;
+  kinesis_records_put += other.kinesis_records_put;
+  kinesis_record_bytes_put += other.kinesis_record_bytes_put;
+  retries += other.retries;
+  for (const auto& [code, count] : other.errors_by_code) errors_by_code[code] += count;
+  return *this;
+}
+
+bool PutCounters::empty() const {
+  return user_records_put == 0 && user_records_failed == 0 && kinesis_records_put == 0 &&
+         retries == 0 && errors_by_code.empty();
+}
+
 LatencyHistogram Histogram::Snapshot() const {
   LatencyHistogram out;
   out.bounds_ms.assign(kBoundsMs.begin(), kBoundsMs.end());

@@ -662,20 +662,10 @@ StreamMetrics StreamPipeline::Snapshot() const {
   out.records_by_retries = records_by_retries_;
   out.buffering_time = buffering_time_.Snapshot();
   out.request_latency = request_latency_.Snapshot();
-  auto add = [&out](const ShardMetrics& counters, const std::string& shard_id) {
-    const bool idle = counters.user_records_put == 0 && counters.user_records_failed == 0 &&
-                      counters.kinesis_records_put == 0 && counters.retries == 0 &&
-                      counters.errors_by_code.empty();
-    if (idle && shard_id.empty()) return;
-    out.user_records_put += counters.user_records_put;
-    out.user_records_failed += counters.user_records_failed;
-    out.user_record_bytes_put += counters.user_record_bytes_put;
-    out.kinesis_records_put += counters.kinesis_records_put;
-    out.kinesis_record_bytes_put += counters.kinesis_record_bytes_put;
-    out.retries += counters.retries;
-    for (const auto& [code, count] : counters.errors_by_code) out.errors_by_code[code] += count;
-    out.shards.push_back(counters);
-    out.shards.back().shard_id = shard_id;
+  auto add = [&out](const PutCounters& counters, const std::string& shard_id) {
+    if (counters.empty() && shard_id.empty()) return;
+    out += counters;
+    out.shards.push_back(ShardMetrics{counters, shard_id});
   };
   for (const auto& [id, shard] : shards_) add(shard->counters, id);
   add(unknown_shard_, "");

@@ -109,7 +109,7 @@ struct ShardState {
   TokenBucket limiter;
   std::deque<KinesisRecordPtr> limited;  // waiting for the limiter, oldest first
   size_t bytes_collected = 0;            // in the stream's collection now
-  ShardMetrics counters;                 // shard_id left empty: the snapshot fills it in
+  PutCounters counters;
 };
 
 // The KPL's pipeline for one stream, confined to the producer's strand: shard prediction
@@ -176,7 +176,7 @@ class StreamPipeline {
   void RequestShardMap(Clock::time_point now);
   void InstallShardMap(ShardMap map, Clock::time_point now);
   ShardState& ShardNamed(std::string_view shard_id, Clock::time_point now);
-  ShardMetrics& CountersOf(ShardState* shard) { return shard ? shard->counters : unknown_shard_; }
+  PutCounters& CountersOf(ShardState* shard) { return shard ? shard->counters : unknown_shard_; }
   void ReleaseCompleted();
 
   const std::string stream_;
@@ -214,7 +214,7 @@ class StreamPipeline {
   std::vector<uint64_t> records_by_retries_ = std::vector<uint64_t>(StreamMetrics::kRetryBuckets);
   Histogram buffering_time_;
   Histogram request_latency_;
-  ShardMetrics unknown_shard_;
+  PutCounters unknown_shard_;
   // Completed since the last ReleaseCompleted(): their room is released first, then their
   // futures complete (and callbacks run, with the room already free).
   std::vector<RecordRef> completing_;

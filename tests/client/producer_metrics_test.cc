@@ -20,6 +20,32 @@ TEST(ProducerMetricsTest, HistogramIsCumulative) {
   EXPECT_NEAR(snapshot.sum_ms, 60003.5, 0.01);
 }
 
+TEST(ProducerMetricsTest, CountersAddUpIncludingErrorsByCode) {
+  PutCounters total;
+  EXPECT_TRUE(total.empty());
+  PutCounters shard;
+  shard.user_records_put = 5;
+  shard.user_record_bytes_put = 500;
+  shard.kinesis_records_put = 1;
+  shard.kinesis_record_bytes_put = 520;
+  shard.retries = 2;
+  shard.errors_by_code["InternalFailure"] = 2;
+  total += shard;
+  shard.user_records_failed = 1;
+  shard.errors_by_code["ProvisionedThroughputExceededException"] = 1;
+  total += shard;
+  EXPECT_FALSE(total.empty());
+  EXPECT_EQ(total.user_records_put, 10u);
+  EXPECT_EQ(total.user_records_failed, 1u);
+  EXPECT_EQ(total.user_record_bytes_put, 1000u);
+  EXPECT_EQ(total.kinesis_records_put, 2u);
+  EXPECT_EQ(total.kinesis_record_bytes_put, 1040u);
+  EXPECT_EQ(total.retries, 4u);
+  EXPECT_EQ(total.errors_by_code,
+            (std::map<std::string, uint64_t>{{"InternalFailure", 4},
+                                             {"ProvisionedThroughputExceededException", 1}}));
+}
+
 TEST(ProducerMetricsTest, PrometheusTextHasStreamAndShardLabels) {
   MetricsSnapshot snapshot;
   StreamMetrics& stream = snapshot.streams.emplace_back();

@@ -150,9 +150,8 @@ class PutFuture {
   detail::PutState* state_ = nullptr;
 };
 
-// Counters of one shard (or of the records whose shard was not known: shard_id "").
-struct ShardMetrics {
-  std::string shard_id;
+// What became of the records of a shard or of a whole stream.
+struct PutCounters {
   uint64_t user_records_put = 0;
   uint64_t user_records_failed = 0;
   uint64_t user_record_bytes_put = 0;
@@ -160,6 +159,14 @@ struct ShardMetrics {
   uint64_t kinesis_record_bytes_put = 0;
   uint64_t retries = 0;  // failed attempts that were retried
   std::map<std::string, uint64_t> errors_by_code;
+
+  PutCounters& operator+=(const PutCounters& other);
+  bool empty() const;  // nothing counted yet
+};
+
+// Counters of one shard (or of the records whose shard was not known: shard_id "").
+struct ShardMetrics : PutCounters {
+  std::string shard_id;
 };
 
 // A cumulative histogram in milliseconds: counts[i] observations ≤ bounds_ms[i]; the last
@@ -171,22 +178,16 @@ struct LatencyHistogram {
   uint64_t count = 0;
 };
 
-struct StreamMetrics {
+// A stream's counters (PutCounters: the sums of its shards') and the rest of its figures.
+struct StreamMetrics : PutCounters {
   std::string stream;
   uint64_t user_records_received = 0;
   uint64_t user_records_pending = 0;  // received, not completed
-  uint64_t user_records_put = 0;
-  uint64_t user_records_failed = 0;
-  uint64_t user_record_bytes_put = 0;
-  uint64_t kinesis_records_put = 0;
-  uint64_t kinesis_record_bytes_put = 0;
-  uint64_t retries = 0;
   // Completed user records by how often they were retried: [n] n times; the last entry
   // counts kRetryBuckets - 1 times or more.
   static constexpr size_t kRetryBuckets = 6;
   std::vector<uint64_t> records_by_retries = std::vector<uint64_t>(kRetryBuckets);
   uint64_t put_records_requests = 0;
-  std::map<std::string, uint64_t> errors_by_code;
   LatencyHistogram buffering_time;   // Put() to the record's first request
   LatencyHistogram request_latency;  // PutRecords round trips
   std::vector<ShardMetrics> shards;
