@@ -146,8 +146,9 @@ void Flusher::Run() {
       client->queued_.store(false, std::memory_order_release);
       client->FlushCycle();
     }
-    batch.clear();
     PublishSyncs();
+    for (FlushClient* client : batch) client->FinishCycle();
+    batch.clear();
     for (Task* task : tasks) task->status = task->run();
     if (tick_due) {
       for (FlushClient* client : ticking) client->Tick();

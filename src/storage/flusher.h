@@ -18,13 +18,16 @@ namespace sluice::storage {
 
 class Flusher;
 
-// What the flusher drives: one shard log's writer. FlushCycle and Tick run on the
-// flusher thread only.
+// What the flusher drives: one shard log's writer. FlushCycle, FinishCycle and Tick run on
+// the flusher thread only.
 class FlushClient {
  public:
-  // Moves the client's group commit on: completes a finished sync, writes what was
-  // appended since the last cycle, starts the next sync.
+  // Moves the client's group commit on: takes a finished sync, writes what was appended
+  // since the last cycle, starts the next sync.
   virtual void FlushCycle() = 0;
+  // After the cycle's syncs went to the sync threads: completes what the finished sync
+  // made durable (so that the next sync does not wait for the completions).
+  virtual void FinishCycle() = 0;
   // Periodic work (about every tick): interval syncs, seals, retention.
   virtual void Tick() = 0;
 

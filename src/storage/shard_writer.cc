@@ -202,7 +202,13 @@ ShardWriter::Stats ShardWriter::stats() const {
 // ---- Flusher side ----
 
 void ShardWriter::FlushCycle() {
-  if (inflight_ != nullptr && flusher_->SyncDone(&inflight_->job) && !CompleteInflight()) return;
+  if (inflight_ != nullptr && flusher_->SyncDone(&inflight_->job)) {
+    if (!inflight_->job.status) {
+      (void)Complete(std::move(inflight_));  // rewinds
+      return;
+    }
+    finished_ = std::move(inflight_);  // completed in FinishCycle, once the next sync runs
+  }
   std::vector<FlushOp> ops;
   {
     std::lock_guard lock(mu_);
@@ -216,10 +222,11 @@ void ShardWriter::FlushCycle() {
     Status status = WriteOps(ops);
     for (FlushOp& op : ops) written_.push_back(std::move(op));
     if (!status) {
-      // Settle the sync in flight first: what it covers may still be acknowledged.
+      // Settle the syncs first: what they cover may still be acknowledged.
+      FinishCycle();
       if (inflight_ != nullptr) {
         flusher_->WaitSync(&inflight_->job);
-        if (!CompleteInflight()) return;
+        if (!Complete(std::move(inflight_))) return;
       }
       Rewind(status.error(), false);
       return;
@@ -278,8 +285,11 @@ void ShardWriter::StartSync() {
   flusher_->SubmitSync(&inflight_->job);
 }
 
-bool ShardWriter::CompleteInflight() {
-  std::unique_ptr<Inflight> inflight = std::move(inflight_);
+void ShardWriter::FinishCycle() {
+  if (finished_ != nullptr) (void)Complete(std::move(finished_));  // its sync succeeded
+}
+
+bool ShardWriter::Complete(std::unique_ptr<Inflight> inflight) {
   if (!inflight->job.status) {
     if (!inflight->job.dir.empty()) dir_needs_sync_ = true;
     RecycleOps(inflight->ops);

@@ -80,6 +80,7 @@ class ShardWriter final : public FlushClient {
   Stats stats() const;
 
   void FlushCycle() override;
+  void FinishCycle() override;
   void Tick() override;
 
  private:
@@ -131,8 +132,8 @@ class ShardWriter final : public FlushClient {
   // Flusher side.
   [[nodiscard]] Status WriteOps(std::vector<FlushOp>& ops);
   void StartSync();
-  // Commits the finished sync's ops, or rewinds if it failed (then returns false).
-  bool CompleteInflight();
+  // Commits a finished sync's ops, or rewinds if it failed (then returns false).
+  bool Complete(std::unique_ptr<Inflight> inflight);
   void CommitWithoutSync();
   [[nodiscard]] Status SyncAllOpen();
   void Commit(std::vector<FlushOp>& ops);
@@ -177,6 +178,7 @@ class ShardWriter final : public FlushClient {
   // Flusher thread only:
   std::vector<FlushOp> written_;                   // written, not yet handed to a sync
   std::unique_ptr<Inflight> inflight_;             // at most one sync in flight
+  std::unique_ptr<Inflight> finished_;             // synced, completed by this cycle's FinishCycle
   std::vector<std::shared_ptr<Segment>> to_seal_;  // rolled, complete, not sealed yet
   bool dir_needs_sync_ = false;
   bool unsynced_ = false;  // kInterval/kNone: acknowledged data not yet synced

@@ -32,6 +32,41 @@ class FlusherTest : public LogTestBase {
   }
 };
 
+// Submits one sync job in its first cycle and waits for it in that cycle's FinishCycle,
+// which the flusher must call only once the cycle's jobs are handed to the sync threads
+// (WaitSync asserts that the job was).
+class OneSyncClient final : public FlushClient {
+ public:
+  explicit OneSyncClient(Flusher& flusher) : flusher_(flusher) { job_.client = this; }
+  void FlushCycle() override {
+    if (cycles_++ == 0) flusher_.SubmitSync(&job_);
+  }
+  void FinishCycle() override {
+    if (cycles_ != 1 || finished_) return;
+    flusher_.WaitSync(&job_);
+    finished_ = job_.status.has_value();
+  }
+  void Tick() override {}
+  bool finished() const { return finished_; }
+
+ private:
+  Flusher& flusher_;
+  SyncJob job_;
+  int cycles_ = 0;  // flusher thread only
+  std::atomic<bool> finished_{false};
+};
+
+TEST_F(FlusherTest, FinishCycleRunsOnceTheCyclesSyncsAreHandedOver) {
+  OneSyncClient client(*flusher_);
+  flusher_->Register(&client);
+  flusher_->Notify(&client);
+  for (int i = 0; i < 500 && !client.finished(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_TRUE(client.finished());
+  flusher_->Unregister(&client);
+}
+
 TEST_F(FlusherTest, RunsTasksOnItsThread) {
   bool on_flusher = false;
   ASSERT_TRUE(flusher_->RunOnFlusherThread([&] {
