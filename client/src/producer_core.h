@@ -28,11 +28,10 @@ namespace sluice::client {
 //
 // Threads: Put() runs on callers' threads and only validates, reserves buffer room and
 // appends to `incoming_` (one mutex, held for a push; with the kBlock policy it waits there
-// while kMaxIncoming records are queued). Everything else runs on the
-// io_context threads: pipelines (partition keys' hashing included), the timer and the
-// dispatcher on `strand_`; requests
-// (body encoding, signing, HTTP, response parsing) on any I/O thread, handing results back
-// to the strand.
+// while kMaxIncoming records are queued). Everything else runs on the io_context threads:
+// pipelines (partition keys' hashing included), the timer and the dispatcher on `strand_`;
+// requests (body encoding, signing, HTTP, response parsing) on any I/O thread, handing
+// results back to the strand.
 class Producer::Core : public PipelineHost {
  public:
   // Records Drain() routes before it lets other work on the strand run.

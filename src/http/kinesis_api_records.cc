@@ -83,54 +83,42 @@ Result<std::vector<stream::PutEntry>> ToEntries(const std::vector<pk::PutRecordE
   return entries;
 }
 
-// Shard id strings of one response, made once per shard rather than once per record.
-// Keyed by shard index in a map, not a vector: a stream resharded many times has large
-// indexes, and a response touches few of them.
-class ShardIds {
+// The shard ids and sequence numbers of one response. A shard's id is made once, and its
+// sequence numbers by its own SequenceNumberRun (a shard's records of a request are
+// appended together, so most are the previous one's incremented), all in one buffer: no
+// record gets a string of its own. Per shard in a map, not a vector: a stream resharded
+// many times has large indexes, and a response touches few of them.
+class ResultTexts {
  public:
-  std::string_view Of(uint32_t index) {
-    std::string& id = ids_[index];
-    if (id.empty()) id = stream::ShardIdOf(index);
-    return id;
-  }
+  explicit ResultTexts(size_t count) { texts_.reserve(count * stream::kSequenceNumberLength); }
 
- private:
-  std::unordered_map<uint32_t, std::string> ids_;  // nodes: earlier views stay valid
-};
-
-// The sequence numbers of one response, in one buffer, each shard's made by its own
-// SequenceNumberRun (a shard's records of a request are appended together, so most are
-// the previous one's incremented), and no record gets a string of its own.
-class SequenceNumbers {
- public:
-  explicit SequenceNumbers(size_t count) { texts_.reserve(count * stream::kSequenceNumberLength); }
-
-  // Valid as long as this object, for up to `count` calls.
-  std::string_view Of(stream::SequencePosition at) {
+  // Valid as long as this object, for up to `count` results.
+  pk::PutResultView ViewOf(const stream::PutOutcome& outcome) {
+    Shard& shard = shards_[outcome.shard_index];
+    if (shard.id.empty()) shard.id = stream::ShardIdOf(outcome.shard_index);
+    pk::PutResultView view;
+    view.shard_id = shard.id;
+    if (outcome.error) {
+      view.error_code = outcome.error->wire_type;
+      view.error_message = outcome.error->message;
+      return view;
+    }
     const size_t offset = texts_.size();
     SLUICE_ASSERT(offset + stream::kSequenceNumberLength <= texts_.capacity(),
                   "more sequence numbers than reserved: earlier views would move");
-    texts_.append(runs_[at.shard_index].Next(at));
-    return std::string_view(texts_).substr(offset);
+    texts_.append(shard.run.Next({outcome.shard_index, outcome.position}));
+    view.sequence_number = std::string_view(texts_).substr(offset);
+    return view;
   }
 
  private:
+  struct Shard {
+    std::string id;
+    stream::SequenceNumberRun run;
+  };
   std::string texts_;
-  std::unordered_map<uint32_t, stream::SequenceNumberRun> runs_;  // by shard index (ShardIds)
+  std::unordered_map<uint32_t, Shard> shards_;  // nodes: earlier ids' views stay valid
 };
-
-pk::PutResultView ToResultView(const stream::PutOutcome& outcome, ShardIds& shard_ids,
-                               SequenceNumbers& sequence_numbers) {
-  pk::PutResultView view;
-  view.shard_id = shard_ids.Of(outcome.shard_index);
-  if (outcome.error) {
-    view.error_code = outcome.error->wire_type;
-    view.error_message = outcome.error->message;
-  } else {
-    view.sequence_number = sequence_numbers.Of({outcome.shard_index, outcome.position});
-  }
-  return view;
-}
 
 std::string_view EncryptionType(bool encrypted) { return encrypted ? "KMS" : "NONE"; }
 
@@ -163,10 +151,8 @@ KinesisApi::Reply KinesisApi::PutRecord(const OperationCall& call) {
   if (!outcomes) co_return Fail(outcomes.error());
   const stream::PutOutcome& outcome = outcomes->front();
   if (outcome.error) co_return Fail(*outcome.error);
-  ShardIds shard_ids;
-  SequenceNumbers sequence_numbers(1);
-  co_return pk::PutRecordResponse(ToResultView(outcome, shard_ids, sequence_numbers),
-                                  EncryptionType(settings->encrypted));
+  ResultTexts texts(1);
+  co_return pk::PutRecordResponse(texts.ViewOf(outcome), EncryptionType(settings->encrypted));
 }
 
 KinesisApi::Reply KinesisApi::PutRecords(const OperationCall& call) {
@@ -185,11 +171,8 @@ KinesisApi::Reply KinesisApi::PutRecords(const OperationCall& call) {
   if (!outcomes) co_return Fail(outcomes.error());
   std::vector<pk::PutResultView> views;
   views.reserve(outcomes->size());
-  ShardIds shard_ids;
-  SequenceNumbers sequence_numbers(outcomes->size());
-  for (const stream::PutOutcome& outcome : *outcomes) {
-    views.push_back(ToResultView(outcome, shard_ids, sequence_numbers));
-  }
+  ResultTexts texts(outcomes->size());
+  for (const stream::PutOutcome& outcome : *outcomes) views.push_back(texts.ViewOf(outcome));
   co_return pk::PutRecordsResponse(views, EncryptionType(settings->encrypted));
 }
 

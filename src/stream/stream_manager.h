@@ -66,7 +66,6 @@ struct CreateStreamParams {
   uint32_t max_record_size_kib = kDefaultMaxRecordSizeKib;
 };
 
-// One record of a PutRecords call.
 // One record of a put. Views: the caller keeps the bytes until the put's callback has run.
 struct PutEntry {
   std::string_view data;
