@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <iterator>
 #include <map>
 #include <system_error>
 
@@ -10,13 +11,15 @@
 
 namespace sluice::storage {
 
-Flusher::Flusher(FlusherOptions options) : options_(options) {}
+Flusher::Flusher(FlusherOptions options, std::unique_ptr<WriteAheadLog> log)
+    : options_(options), log_(std::move(log)) {}
 
-Result<std::unique_ptr<Flusher>> Flusher::Start(FlusherOptions options) {
+Result<std::unique_ptr<Flusher>> Flusher::Start(FlusherOptions options,
+                                                std::unique_ptr<WriteAheadLog> log) {
   if (options.tick_ms <= 0 || options.sync_threads <= 0) {
     return Fail(ErrorCode::kInvalidArgument, "flusher tick_ms and sync_threads must be positive");
   }
-  auto flusher = std::unique_ptr<Flusher>(new Flusher(options));
+  auto flusher = std::unique_ptr<Flusher>(new Flusher(options, std::move(log)));
   try {
     flusher->thread_ = std::thread([raw = flusher.get()] {
       NameThisThread("sluice-flusher");
@@ -75,6 +78,7 @@ void Flusher::Notify(FlushClient* client) {
 void Flusher::SubmitSync(SyncJob* job) {
   SLUICE_ASSERT(OnFlusherThread(), "SubmitSync called off the flusher thread");
   job->done = false;  // not yet visible to other threads
+  job->logged = false;
   submitted_.push_back(job);
 }
 
@@ -84,7 +88,7 @@ void Flusher::PublishSyncs() {
   {
     std::lock_guard lock(mu_);
     sync_jobs_.insert(sync_jobs_.end(), submitted_.begin(), submitted_.end());
-    batched = options_.batch_sync_min_jobs > 0 && sync_jobs_.size() >= options_.batch_sync_min_jobs;
+    batched = BatchSyncsLocked();
   }
   submitted_.clear();
   if (batched) {
@@ -184,10 +188,15 @@ void Flusher::RunSyncs() {
   }
 }
 
+bool Flusher::BatchSyncsLocked() const {
+  // The write-ahead log makes any number of jobs durable with one append.
+  return log_ != nullptr ||
+         (options_.batch_sync_min_jobs > 0 && sync_jobs_.size() >= options_.batch_sync_min_jobs);
+}
+
 std::vector<SyncJob*> Flusher::TakeSyncJobsLocked() {
   std::vector<SyncJob*> jobs;
-  const bool batch =
-      options_.batch_sync_min_jobs > 0 && sync_jobs_.size() >= options_.batch_sync_min_jobs;
+  const bool batch = BatchSyncsLocked();
   do {
     jobs.push_back(sync_jobs_.front());
     sync_jobs_.pop_front();
@@ -196,14 +205,38 @@ std::vector<SyncJob*> Flusher::TakeSyncJobsLocked() {
 }
 
 std::vector<Status> Flusher::RunSyncJobs(const std::vector<SyncJob*>& jobs) {
+  const std::vector<SyncJob*> unlogged = log_ != nullptr ? LogWrites(jobs) : jobs;
   // One syncfs per file system covers every job's files and their folders; if one fails,
   // each job syncs on its own, so that each learns its own outcome.
-  const bool batched = jobs.size() > 1 && SyncFileSystems(jobs);
+  const bool batched = unlogged.size() > 1 && SyncFileSystems(unlogged);
   std::vector<Status> statuses;
   for (const SyncJob* job : jobs) {
-    statuses.push_back(batched && !job->files.empty() ? Ok() : RunSyncJob(*job));
+    const bool synced = job->logged || (batched && !job->files.empty());
+    statuses.push_back(synced ? Ok() : RunSyncJob(*job));
   }
   return statuses;
+}
+
+std::vector<SyncJob*> Flusher::LogWrites(const std::vector<SyncJob*>& jobs) {
+  std::vector<LoggedWrite> writes;
+  std::vector<SyncJob*> logged;
+  std::vector<SyncJob*> unlogged;
+  for (SyncJob* job : jobs) {
+    if (job->writes.empty()) {
+      unlogged.push_back(job);
+      continue;
+    }
+    std::move(job->writes.begin(), job->writes.end(), std::back_inserter(writes));
+    logged.push_back(job);
+  }
+  // A failed append (a stopped log, a cycle too large for it) leaves the jobs to sync
+  // their files: the writes are in them either way.
+  if (!logged.empty() && log_->Append(writes)) {
+    for (SyncJob* job : logged) job->logged = true;
+  } else {
+    unlogged.insert(unlogged.end(), logged.begin(), logged.end());
+  }
+  return unlogged;
 }
 
 bool Flusher::SyncFileSystems(const std::vector<SyncJob*>& jobs) {

@@ -13,6 +13,7 @@
 
 #include "common/result.h"
 #include "storage/env.h"
+#include "storage/write_ahead_log.h"
 
 namespace sluice::storage {
 
@@ -45,9 +46,13 @@ struct SyncJob {
   std::vector<WritableFile*> files;  // synced in order; must stay open until done
   Env* env = nullptr;                // with `dir`: the folder synced after the files
   std::string dir;
+  // The writes behind `files`, when the flusher's write-ahead log may make them durable
+  // instead of syncing the files (then `logged` is set once done).
+  std::vector<LoggedWrite> writes;
   FlushClient* client = nullptr;  // gets a FlushCycle when the job is done
   Status status;                  // the first failure; read once done
   bool done = false;              // once submitted, guarded by the flusher's mutex
+  bool logged = false;            // made durable through the write-ahead log
 };
 
 struct FlusherOptions {
@@ -72,7 +77,9 @@ struct FlusherOptions {
 // outlive the shard logs using it.
 class Flusher {
  public:
-  [[nodiscard]] static Result<std::unique_ptr<Flusher>> Start(FlusherOptions options = {});
+  // With `log`, sync jobs that carry their writes go through it (WriteAheadLog).
+  [[nodiscard]] static Result<std::unique_ptr<Flusher>> Start(
+      FlusherOptions options = {}, std::unique_ptr<WriteAheadLog> log = nullptr);
   // Stops and joins the threads; every client must have unregistered (asserted).
   ~Flusher();
   Flusher(const Flusher&) = delete;
@@ -98,6 +105,8 @@ class Flusher {
   // must not be called on the flusher thread.
   [[nodiscard]] Status RunOnFlusherThread(std::function<Status()> task);
   bool OnFlusherThread() const;
+  // Whether sync jobs should carry their writes (SyncJob::writes).
+  bool has_write_ahead_log() const { return log_ != nullptr; }
 
  private:
   struct Task {
@@ -106,13 +115,18 @@ class Flusher {
     bool done = false;
   };
 
-  explicit Flusher(FlusherOptions options);
+  Flusher(FlusherOptions options, std::unique_ptr<WriteAheadLog> log);
   void Run();
   void RunSyncs();
+  // Whether a sync thread takes all queued jobs at once. Requires mu_.
+  bool BatchSyncsLocked() const;
   // Takes the jobs a sync thread runs next: all of them when batching pays. Requires mu_.
   std::vector<SyncJob*> TakeSyncJobsLocked();
   // Runs `jobs` and returns each one's status.
-  static std::vector<Status> RunSyncJobs(const std::vector<SyncJob*>& jobs);
+  std::vector<Status> RunSyncJobs(const std::vector<SyncJob*>& jobs);
+  // Appends the writes of the jobs that carry them to the write-ahead log as one entry
+  // and marks them logged; returns the jobs left to sync their files.
+  std::vector<SyncJob*> LogWrites(const std::vector<SyncJob*>& jobs);
   static Status RunSyncJob(const SyncJob& job);
   // syncfs on every file system the jobs' files are on; false if one fails.
   static bool SyncFileSystems(const std::vector<SyncJob*>& jobs);
@@ -121,6 +135,7 @@ class Flusher {
   void PublishSyncs();
 
   const FlusherOptions options_;
+  const std::unique_ptr<WriteAheadLog> log_;  // may be null
   mutable std::mutex mu_;
   std::condition_variable wake_cv_;               // work for the flusher thread
   std::condition_variable idle_cv_;               // an iteration (or a task) finished

@@ -275,6 +275,15 @@ void ShardWriter::StartSync() {
     inflight->job.files.push_back(writer->file());
     inflight->synced_writes.emplace_back(writer, writer->write_count());
   }
+  if (flusher_->has_write_ahead_log() && !dir_needs_sync_) {
+    // The log may make the writes durable instead of the files. Not when a segment was
+    // created: its file must be durable before the log refers to it (see WriteAheadLog).
+    for (const FlushOp& op : inflight->ops) {
+      if (op.chunk == nullptr) continue;
+      const WriteChunk& chunk = *op.chunk;
+      inflight->job.writes.push_back({chunk.segment->path(), chunk.file_offset, chunk.bytes()});
+    }
+  }
   if (dir_needs_sync_) {  // a new segment's name must be durable before its records
     inflight->job.env = env_;
     inflight->job.dir = dir_;
@@ -296,8 +305,10 @@ bool ShardWriter::Complete(std::unique_ptr<Inflight> inflight) {
     Rewind(inflight->job.status.error(), false);
     return false;
   }
-  syncs_.fetch_add(inflight->job.files.size(), std::memory_order_relaxed);
-  for (auto [writer, write_count] : inflight->synced_writes) writer->MarkSynced(write_count);
+  if (!inflight->job.logged) {
+    syncs_.fetch_add(inflight->job.files.size(), std::memory_order_relaxed);
+    for (auto [writer, write_count] : inflight->synced_writes) writer->MarkSynced(write_count);
+  }
   last_sync_ = std::chrono::steady_clock::now();
   Commit(inflight->ops);
   return true;

@@ -50,7 +50,11 @@ Result<std::unique_ptr<StreamManager>> StreamManager::Open(StreamManagerOptions 
   auto keys = KeyStore::Open(*manager->db_, manager->options_.region, manager->options_.account_id);
   if (!keys) return Fail(keys.error());
   manager->keys_ = std::move(*keys);
-  auto flusher = storage::Flusher::Start();
+  // Replayed before any shard log opens: it may hold the newest records of every shard.
+  auto log = storage::WriteAheadLog::Open(storage::PosixEnv::Default(),
+                                          (manager->options_.data_dir / "wal").string());
+  if (!log) return Fail(log.error());
+  auto flusher = storage::Flusher::Start({}, std::move(*log));
   if (!flusher) return Fail(flusher.error());
   manager->flusher_ = std::move(*flusher);
   if (auto ok = manager->Restore(); !ok) return Fail(ok.error());

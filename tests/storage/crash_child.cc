@@ -20,9 +20,12 @@ namespace {
 constexpr int kWriters = 4;
 
 int Run(const std::string& dir, uint64_t seed, int report_fd) {
-  auto flusher = Flusher::Start();
-  if (!flusher) return 3;
-  auto log = ShardLog::Open(PosixEnv::Default(), flusher->get(), dir, CrashOptions());
+  auto flusher = StartCrashFlusher(dir);
+  if (!flusher) {
+    std::fprintf(stderr, "crash child: %s\n", flusher.error().message.c_str());
+    return 3;
+  }
+  auto log = ShardLog::Open(PosixEnv::Default(), flusher->get(), CrashLogDir(dir), CrashOptions());
   if (!log) {
     std::fprintf(stderr, "crash child: open failed: %s\n", log.error().message.c_str());
     return 4;

@@ -3,7 +3,11 @@
 #include <cstdint>
 #include <string>
 
+#include "storage/env.h"
+#include "storage/flusher.h"
 #include "storage/log_options.h"
+#include "storage/posix_env.h"
+#include "storage/write_ahead_log.h"
 
 namespace sluice::storage {
 
@@ -31,6 +35,18 @@ inline std::string CrashData(uint64_t batch_seed, uint32_t index) {
     data[j] = static_cast<char>((batch_seed * 31 + index * 17 + j * 7) & 0xff);
   }
   return data;
+}
+
+// The shard log and the write-ahead log of the test, in its folder `dir`.
+inline std::string CrashLogDir(const std::string& dir) { return JoinPath(dir, "shard"); }
+
+// A flusher with the write-ahead log (small files, so that kills land in switches and
+// checkpoints too), after replaying it.
+inline Result<std::unique_ptr<Flusher>> StartCrashFlusher(const std::string& dir) {
+  auto log = WriteAheadLog::Open(PosixEnv::Default(), JoinPath(dir, "wal"),
+                                 WriteAheadLogOptions{256 << 10, 64 << 10});
+  if (!log) return Fail(log.error());
+  return Flusher::Start({}, std::move(*log));
 }
 
 // Small segments, so that kills land in rolls and seals too.

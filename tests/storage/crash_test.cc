@@ -86,9 +86,10 @@ class CrashTest : public ::testing::Test {
 
   // Opens the log as the next child would and checks everything in it.
   void Verify(int round) {
-    auto flusher = Flusher::Start();
-    ASSERT_TRUE(flusher);
-    auto log = ShardLog::Open(PosixEnv::Default(), flusher->get(), dir_.path(), CrashOptions());
+    auto flusher = StartCrashFlusher(dir_.path());
+    ASSERT_TRUE(flusher) << flusher.error().message;
+    auto log = ShardLog::Open(PosixEnv::Default(), flusher->get(), CrashLogDir(dir_.path()),
+                              CrashOptions());
     ASSERT_TRUE(log) << log.error().message;
     EXPECT_TRUE((*log)->damage().empty());
     uint64_t acknowledged_end = expected_.empty() ? 0 : expected_.rbegin()->first + 1;

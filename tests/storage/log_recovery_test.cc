@@ -68,8 +68,25 @@ class LogRecoveryTest : public LogTestBase {
 
   // Appends batches (sealed under `key` if set) until the process dies in the fdatasync
   // of one more; power loss then keeps, drops or tears what was not synced. Every
-  // acknowledged record must survive it; of the last batch, only whole records.
-  void SurvivePowerLoss(std::optional<SealKey> key);
+  // acknowledged record must survive it; of the last batch, only whole records. With
+  // `write_ahead_log`, the flusher makes appends durable through one (replayed before
+  // the log reopens).
+  void SurvivePowerLoss(std::optional<SealKey> key, bool write_ahead_log = false);
+
+  // A flusher for SurvivePowerLoss: the fixture's, or one with a write-ahead log.
+  Flusher* StartFlusher(bool write_ahead_log) {
+    if (!write_ahead_log) return flusher_.get();
+    logged_flusher_.reset();
+    auto log = WriteAheadLog::Open(&env_, "/data/wal", WriteAheadLogOptions{32 << 10, 8 << 10});
+    EXPECT_TRUE(log) << log.error().message;
+    if (!log) return nullptr;
+    auto flusher = Flusher::Start({}, std::move(*log));
+    EXPECT_TRUE(flusher);
+    logged_flusher_ = std::move(*flusher);
+    return logged_flusher_.get();
+  }
+
+  std::unique_ptr<Flusher> logged_flusher_;
 
   void Overwrite(const std::string& path, uint64_t offset, const std::string& bytes) {
     std::string contents = *mem_env_.Contents(path);
@@ -158,15 +175,25 @@ TEST_F(LogRecoveryTest, KeepsEveryAcknowledgedSealedRecordThroughPowerLoss) {
   SurvivePowerLoss(TestKey(2, 2));
 }
 
-void LogRecoveryTest::SurvivePowerLoss(std::optional<SealKey> key) {
+TEST_F(LogRecoveryTest, KeepsEveryAcknowledgedRecordThroughPowerLossWithTheWriteAheadLog) {
+  SurvivePowerLoss(std::nullopt, true);
+}
+
+TEST_F(LogRecoveryTest, KeepsEveryAcknowledgedSealedRecordThroughPowerLossWithTheWriteAheadLog) {
+  SurvivePowerLoss(TestKey(2, 2), true);
+}
+
+void LogRecoveryTest::SurvivePowerLoss(std::optional<SealKey> key, bool write_ahead_log) {
   std::mt19937_64 random(20240601);
   for (int round = 0; round < 40; ++round) {
     SCOPED_TRACE("round " + std::to_string(round));
     std::string dir = "/data/power/" + std::to_string(round);
     std::vector<OwnedRecord> acknowledged;
     std::vector<OwnedRecord> in_flight;
+    Flusher* flusher = StartFlusher(write_ahead_log);
+    ASSERT_NE(flusher, nullptr);
     {
-      auto log = ShardLog::Open(&env_, flusher_.get(), dir, SmallOptions());
+      auto log = ShardLog::Open(&env_, flusher, dir, SmallOptions());
       ASSERT_TRUE(log);
       ASSERT_TRUE((*log)->SetSealKey(key));
       int batches = 1 + static_cast<int>(random() % 12);
@@ -175,8 +202,9 @@ void LogRecoveryTest::SurvivePowerLoss(std::optional<SealKey> key) {
         Append(**log, records);
         acknowledged.insert(acknowledged.end(), records.begin(), records.end());
       }
-      // One more batch gets written but the process dies in its fdatasync.
-      Gate gate(env_, Op::kSync);
+      // One more batch gets written but the process dies in its fdatasync (of its
+      // segment, or of the write-ahead log).
+      Gate gate(env_, Op::kSync, write_ahead_log ? "" : ".seg");
       gate.Close();
       in_flight = MakeRecords(1 + random() % 40, random() % 700, random());
       std::atomic<bool> done{false};
@@ -189,9 +217,12 @@ void LogRecoveryTest::SurvivePowerLoss(std::optional<SealKey> key) {
       gate.Open();
       ASSERT_TRUE(WaitFor([&] { return done.load(); }));
     }
+    if (write_ahead_log) logged_flusher_.reset();  // the process is gone
     env_.SimulatePowerLoss(random());
 
-    auto log = ShardLog::Open(&env_, flusher_.get(), dir, SmallOptions());
+    flusher = StartFlusher(write_ahead_log);
+    ASSERT_NE(flusher, nullptr);
+    auto log = ShardLog::Open(&env_, flusher, dir, SmallOptions());
     ASSERT_TRUE(log) << log.error().message;
     EXPECT_TRUE((*log)->damage().empty());
     EXPECT_TRUE((*log)->Verify());

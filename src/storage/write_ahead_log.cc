@@ -1,0 +1,338 @@
+#include "storage/write_ahead_log.h"
+
+#include <algorithm>
+#include <iterator>
+#include <map>
+#include <optional>
+#include <system_error>
+
+#include "common/crc32c.h"
+#include "common/thread_name.h"
+#include "storage/byte_order.h"
+#include "storage/seal.h"
+
+namespace sluice::storage {
+namespace {
+
+// File layout (docs/formats/write-ahead-log.md): a header block, then entries.
+// Header: magic, version, salt (u64), CRC32C of the 16 bytes before it. All zeros: retired.
+// Entry: magic, CRC32C of everything after the CRC field, salt, lsn (u64), payload bytes,
+// write count; the payload is per write: bytes length (u32), path length (u16), file
+// offset (u64), the path, the bytes.
+constexpr uint32_t kFileMagic = 0x4C415753;  // "SWAL"
+constexpr uint32_t kFormatVersion = 1;
+constexpr uint64_t kHeaderBlockBytes = 4096;
+constexpr size_t kFileHeaderBytes = 24;
+constexpr uint32_t kEntryMagic = 0x45574C53;  // "SLWE"
+constexpr size_t kEntryHeaderBytes = 32;
+constexpr size_t kWriteHeaderBytes = 14;
+
+std::string EncodeFileHeader(uint64_t salt) {
+  std::string header(kFileHeaderBytes, '\0');
+  StoreLittle32(header.data(), kFileMagic);
+  StoreLittle32(header.data() + 4, kFormatVersion);
+  StoreLittle64(header.data() + 8, salt);
+  StoreLittle32(header.data() + 16, Crc32c(header.data(), 16));
+  return header;
+}
+
+// The salt of a live run, or nullopt for a retired (or unreadable) file.
+std::optional<uint64_t> DecodeFileHeader(std::string_view header) {
+  if (header.size() < kFileHeaderBytes || LoadLittle32(header.data()) != kFileMagic ||
+      LoadLittle32(header.data() + 4) != kFormatVersion ||
+      LoadLittle32(header.data() + 16) != Crc32c(header.data(), 16)) {
+    return std::nullopt;
+  }
+  return LoadLittle64(header.data() + 8);
+}
+
+void EncodeEntry(uint64_t salt, uint64_t lsn, std::span<const LoggedWrite> writes,
+                 std::string& out) {
+  size_t payload = 0;
+  for (const LoggedWrite& write : writes) {
+    payload += kWriteHeaderBytes + write.path.size() + write.bytes.size();
+  }
+  out.resize(kEntryHeaderBytes + payload);
+  char* at = out.data();
+  StoreLittle32(at, kEntryMagic);
+  StoreLittle64(at + 8, salt);
+  StoreLittle64(at + 16, lsn);
+  StoreLittle32(at + 24, static_cast<uint32_t>(payload));
+  StoreLittle32(at + 28, static_cast<uint32_t>(writes.size()));
+  at += kEntryHeaderBytes;
+  for (const LoggedWrite& write : writes) {
+    StoreLittle32(at, static_cast<uint32_t>(write.bytes.size()));
+    StoreLittle16(at + 4, static_cast<uint16_t>(write.path.size()));
+    StoreLittle64(at + 6, write.offset);
+    at += kWriteHeaderBytes;
+    at = std::copy(write.path.begin(), write.path.end(), at);
+    at = std::copy(write.bytes.begin(), write.bytes.end(), at);
+  }
+  StoreLittle32(out.data() + 4, Crc32c(out.data() + 8, out.size() - 8));
+}
+
+// One replayable entry of a file: its lsn and payload.
+struct Entry {
+  uint64_t lsn;
+  std::string payload;
+  uint32_t writes;
+};
+
+// The entries of one file's live run, in order, up to the first torn or foreign one.
+Result<std::vector<Entry>> ReadRun(const ReadableFile& file, uint64_t file_bytes) {
+  std::vector<Entry> entries;
+  std::string header(kFileHeaderBytes, '\0');
+  auto got = ReadFully(file, 0, header);
+  if (!got) return Fail(got.error());
+  std::optional<uint64_t> salt = DecodeFileHeader(std::string_view(header.data(), *got));
+  if (!salt) return entries;
+  uint64_t offset = kHeaderBlockBytes;
+  char head[kEntryHeaderBytes];
+  while (offset + kEntryHeaderBytes <= file_bytes) {
+    got = ReadFully(file, offset, head);
+    if (!got) return Fail(got.error());
+    if (*got < kEntryHeaderBytes || LoadLittle32(head) != kEntryMagic ||
+        LoadLittle64(head + 8) != *salt) {
+      break;
+    }
+    const uint64_t lsn = LoadLittle64(head + 16);
+    const uint32_t payload_bytes = LoadLittle32(head + 24);
+    if (!entries.empty() && lsn != entries.back().lsn + 1) break;
+    if (offset + kEntryHeaderBytes + payload_bytes > file_bytes) break;
+    Entry entry{lsn, std::string(payload_bytes, '\0'), LoadLittle32(head + 28)};
+    got = ReadFully(file, offset + kEntryHeaderBytes, entry.payload);
+    if (!got) return Fail(got.error());
+    uint32_t crc = Crc32cExtend(Crc32c(head + 8, kEntryHeaderBytes - 8), entry.payload.data(),
+                                entry.payload.size());
+    if (*got < payload_bytes || crc != LoadLittle32(head + 4)) break;
+    entries.push_back(std::move(entry));
+    offset += kEntryHeaderBytes + payload_bytes;
+  }
+  return entries;
+}
+
+// Applies one entry's writes to the files that exist, keeping them open in `touched`.
+Status ApplyEntry(Env* env, const Entry& entry,
+                  std::map<std::string, std::unique_ptr<WritableFile>>& touched,
+                  uint64_t& applied) {
+  std::string_view rest = entry.payload;
+  for (uint32_t i = 0; i < entry.writes; ++i) {
+    if (rest.size() < kWriteHeaderBytes) break;
+    const uint32_t length = LoadLittle32(rest.data());
+    const uint16_t path_length = LoadLittle16(rest.data() + 4);
+    const uint64_t offset = LoadLittle64(rest.data() + 6);
+    rest.remove_prefix(kWriteHeaderBytes);
+    if (rest.size() < size_t{path_length} + length) break;
+    std::string path(rest.substr(0, path_length));
+    std::string_view bytes = rest.substr(path_length, length);
+    rest.remove_prefix(path_length + length);
+    auto it = touched.find(path);
+    if (it == touched.end()) {
+      auto file = env->OpenWritable(path, OpenMode::kOpenExisting);
+      if (!file && file.error().code == ErrorCode::kNotFound) continue;  // removed since
+      if (!file) return Fail(file.error());
+      it = touched.emplace(path, std::move(*file)).first;
+    }
+    if (auto status = it->second->WriteAt(offset, bytes); !status) return status;
+    ++applied;
+  }
+  return Ok();
+}
+
+uint64_t NewSalt() {
+  uint64_t salt = 0;
+  std::array<char, sizeof(salt)> bytes{};
+  while (salt == 0) {
+    (void)FillRandom(bytes);  // a failure leaves zeros: drawn again
+    salt = LoadLittle64(bytes.data());
+  }
+  return salt;
+}
+
+}  // namespace
+
+WriteAheadLog::WriteAheadLog(Env* env, std::string dir, WriteAheadLogOptions options)
+    : env_(env), dir_(std::move(dir)), options_(options) {}
+
+Result<std::unique_ptr<WriteAheadLog>> WriteAheadLog::Open(Env* env, std::string dir,
+                                                           WriteAheadLogOptions options) {
+  if (options.file_bytes < 2 * kHeaderBlockBytes) {
+    return Fail(ErrorCode::kInvalidArgument, "write-ahead log files must be at least 8 KiB");
+  }
+  auto log = std::unique_ptr<WriteAheadLog>(new WriteAheadLog(env, std::move(dir), options));
+  if (auto status = log->OpenFiles(); !status) return Fail(status.error());
+  if (auto status = log->Replay(); !status) return Fail(status.error());
+  for (File& file : log->files_) {
+    if (auto status = Retire(file); !status) return Fail(status.error());
+  }
+  std::lock_guard lock(log->mu_);
+  log->StartRun(log->files_[0]);
+  try {
+    log->checkpointer_ = std::thread([raw = log.get()] {
+      NameThisThread("sluice-ckpt");
+      raw->RunCheckpoints();
+    });
+  } catch (const std::system_error& error) {
+    return Fail(ErrorCode::kInternal,
+                std::string("cannot start the checkpoint thread: ") + error.what());
+  }
+  return log;
+}
+
+WriteAheadLog::~WriteAheadLog() {
+  {
+    std::lock_guard lock(mu_);
+    closing_ = true;
+  }
+  cv_.notify_all();
+  if (checkpointer_.joinable()) checkpointer_.join();
+}
+
+Status WriteAheadLog::OpenFiles() {
+  if (auto status = env_->CreateDirs(dir_); !status) return status;
+  bool created = false;
+  for (size_t i = 0; i < files_.size(); ++i) {
+    File& file = files_[i];
+    file.path = JoinPath(dir_, "wal-" + std::to_string(i));
+    auto opened = env_->OpenWritable(file.path, OpenMode::kOpenExisting);
+    if (!opened && opened.error().code == ErrorCode::kNotFound) {
+      opened = env_->OpenWritable(file.path, OpenMode::kCreateOrTruncate);
+      created = true;
+    }
+    if (!opened) return Fail(opened.error());
+    file.file = std::move(*opened);
+    // Reserved once, so that an append never fails for lack of space; once written
+    // over, appends change no file-system metadata.
+    if (auto status = file.file->Allocate(0, options_.file_bytes); !status) return status;
+  }
+  if (created) return env_->SyncDir(dir_);
+  return Ok();
+}
+
+Status WriteAheadLog::Replay() {
+  std::vector<Entry> entries;
+  for (File& file : files_) {
+    auto reader = env_->OpenReadable(file.path);
+    if (!reader) return Fail(reader.error());
+    auto size = (*reader)->Size();
+    if (!size) return Fail(size.error());
+    auto run = ReadRun(**reader, *size);
+    if (!run) return Fail(run.error());
+    std::move(run->begin(), run->end(), std::back_inserter(entries));
+  }
+  std::stable_sort(entries.begin(), entries.end(),
+                   [](const Entry& a, const Entry& b) { return a.lsn < b.lsn; });
+  std::map<std::string, std::unique_ptr<WritableFile>> touched;
+  for (const Entry& entry : entries) {
+    if (auto status = ApplyEntry(env_, entry, touched, replayed_writes_); !status) return status;
+  }
+  for (auto& [path, file] : touched) {
+    if (auto status = file->Sync(); !status) return status;
+  }
+  return Ok();
+}
+
+void WriteAheadLog::StartRun(File& file) {
+  file.salt = NewSalt();
+  write_offset_ = 0;
+}
+
+Status WriteAheadLog::Retire(File& file) {
+  if (auto status = file.file->WriteAt(0, std::string(kFileHeaderBytes, '\0')); !status) {
+    return status;
+  }
+  return file.file->Sync();
+}
+
+bool WriteAheadLog::usable() const {
+  std::lock_guard lock(mu_);
+  return !stopped_;
+}
+
+Status WriteAheadLog::Append(std::span<const LoggedWrite> writes) {
+  std::unique_lock lock(mu_);
+  if (stopped_) return Fail(ErrorCode::kUnavailable, "the write-ahead log has stopped");
+  uint64_t entry_bytes = kEntryHeaderBytes;
+  for (const LoggedWrite& write : writes) {
+    entry_bytes += kWriteHeaderBytes + write.path.size() + write.bytes.size();
+  }
+  if (entry_bytes > options_.file_bytes - kHeaderBlockBytes) {
+    return Fail(ErrorCode::kResourceExhausted, "the writes do not fit in one write-ahead log file");
+  }
+  if (write_offset_ != 0 && write_offset_ + entry_bytes > options_.file_bytes) {
+    if (auto status = SwitchFiles(lock); !status) return status;
+  }
+  File& file = files_[active_];
+  Status status = Ok();
+  if (write_offset_ == 0) {
+    status = file.file->WriteAt(0, EncodeFileHeader(file.salt));
+    write_offset_ = kHeaderBlockBytes;
+  }
+  if (status) {
+    EncodeEntry(file.salt, next_lsn_, writes, entry_);
+    status = file.file->WriteAt(write_offset_, entry_);
+  }
+  if (status) status = file.file->Sync();
+  if (!status) {
+    Stop();
+    return status;
+  }
+  write_offset_ += entry_.size();
+  ++next_lsn_;
+  unsynced_bytes_ += entry_.size();
+  if (unsynced_bytes_ >= options_.checkpoint_bytes) cv_.notify_all();
+  return Ok();
+}
+
+Status WriteAheadLog::SwitchFiles(std::unique_lock<std::mutex>& lock) {
+  File& full = files_[active_];
+  File& next = files_[1 - active_];
+  cv_.wait(lock, [&] { return !next.checkpointing || stopped_; });
+  if (stopped_) return Fail(ErrorCode::kUnavailable, "the write-ahead log has stopped");
+  full.checkpointing = true;
+  cv_.notify_all();
+  active_ = 1 - active_;
+  StartRun(next);
+  return Ok();
+}
+
+void WriteAheadLog::RunCheckpoints() {
+  std::unique_lock lock(mu_);
+  while (true) {
+    auto pending = [this] {
+      return std::any_of(files_.begin(), files_.end(),
+                         [](const File& file) { return file.checkpointing; });
+    };
+    cv_.wait(lock,
+             [&] { return closing_ || pending() || unsynced_bytes_ >= options_.checkpoint_bytes; });
+    if (closing_ && !pending()) return;
+    // Every segment write logged so far happened before this point: one file-system sync
+    // makes them all durable, and the entries of a file switched out are then not needed.
+    std::vector<File*> retiring;
+    for (File& file : files_) {
+      if (file.checkpointing) retiring.push_back(&file);
+    }
+    unsynced_bytes_ = 0;
+    lock.unlock();
+    Status status = files_[0].file->SyncFileSystem();
+    for (File* file : retiring) {
+      if (status) status = Retire(*file);
+    }
+    lock.lock();
+    if (!status) Stop();
+    for (File* file : retiring) file->checkpointing = false;
+    cv_.notify_all();
+  }
+}
+
+void WriteAheadLog::Stop() {
+  if (stopped_) return;
+  stopped_ = true;
+  cv_.notify_all();
+  // Make every logged write durable in its segment, then retire the entries, so that a
+  // failed one is never replayed; if even that fails, the files stay as they are.
+  if (!files_[active_].file->SyncFileSystem()) return;
+  for (File& file : files_) (void)Retire(file);
+}
+
+}  // namespace sluice::storage
