@@ -78,13 +78,12 @@ Segment::Segment(std::string dir, uint64_t base_position, int64_t created_ms)
       base_position_(base_position),
       created_ms_(created_ms),
       file_name_(SegmentFileName(base_position)),
+      path_(JoinPath(dir_, file_name_)),
       visible_end_offset_(kSegmentHeaderBytes),
       visible_end_position_(base_position),
       last_arrival_ms_(created_ms) {}
 
 Segment::~Segment() = default;
-
-std::string Segment::path() const { return JoinPath(dir_, file_name_); }
 
 std::string Segment::index_path() const { return JoinPath(dir_, IndexFileName(base_position_)); }
 

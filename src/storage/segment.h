@@ -67,7 +67,7 @@ class Segment {
   uint64_t base_position() const { return base_position_; }
   int64_t created_ms() const { return created_ms_; }
   const std::string& file_name() const { return file_name_; }
-  std::string path() const;
+  const std::string& path() const { return path_; }
   std::string index_path() const;
 
   const std::shared_ptr<const ReadableFile>& reader() const { return reader_; }
@@ -113,6 +113,7 @@ class Segment {
   const uint64_t base_position_;
   const int64_t created_ms_;
   const std::string file_name_;
+  const std::string path_;
   std::shared_ptr<const ReadableFile> reader_;
   std::optional<SegmentDamage> damage_;
 

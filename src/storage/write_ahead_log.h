@@ -16,11 +16,12 @@
 
 namespace sluice::storage {
 
-// One write to a segment file that the write-ahead log makes durable in its place.
+// One write to a segment file that the write-ahead log makes durable in its place. The
+// path and bytes must stay valid until the Append returns.
 struct LoggedWrite {
-  std::string path;
+  std::string_view path;
   uint64_t offset = 0;
-  std::string_view bytes;  // must stay valid until the Append returns
+  std::string_view bytes;
 };
 
 struct WriteAheadLogOptions {
