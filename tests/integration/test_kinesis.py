@@ -4,6 +4,7 @@ import base64
 import json
 import os
 import subprocess
+import threading
 import time
 import unittest
 
@@ -383,6 +384,68 @@ class TaxiRoundTripTest(unittest.TestCase):
             self.assertEqual(len({shard for shard, _ in items}), 1, key)
             sequence = [json.loads(r["Data"])["seq"] for _, r in items]
             self.assertEqual(sequence, sorted(sequence), key)
+
+
+class KillNineTest(unittest.TestCase):
+    """kill -9 under write load, then restart: every acknowledged record is there."""
+
+    def test_no_acknowledged_record_is_lost(self):
+        server = SluiceServer(CONFIG)
+        with server:
+            kinesis = kinesis_client(server.endpoint)
+            kinesis.create_stream(StreamName="kill", ShardCount=16)
+            wait_active(kinesis, "kill")
+            acknowledged = {}  # (shard, sequence number) -> data
+            stop = threading.Event()
+
+            def write(writer):
+                client = kinesis_client(server.endpoint)
+                for batch in range(1_000_000):
+                    records = [{"Data": f"{writer}-{batch}-{i}".encode(), "PartitionKey": f"k{i}"}
+                               for i in range(100)]
+                    try:
+                        result = client.put_records(StreamName="kill", Records=records)
+                    except Exception:  # the server is gone
+                        client.close()
+                        return
+                    for record, outcome in zip(records, result["Records"]):
+                        if "SequenceNumber" in outcome:
+                            acknowledged[(outcome["ShardId"], outcome["SequenceNumber"])] = \
+                                record["Data"]
+                    if stop.is_set():
+                        client.close()
+                        return
+
+            writers = [threading.Thread(target=write, args=(w,)) for w in range(3)]
+            for thread in writers:
+                thread.start()
+            time.sleep(1.5)
+            server.process.kill()
+            server.process.wait()
+            stop.set()
+            for thread in writers:
+                thread.join()
+            server.stop()
+            kinesis.close()
+            self.assertGreater(len(acknowledged), 1000)
+
+            server.start()
+            kinesis = kinesis_client(server.endpoint)
+            stored = {}
+            for shard in kinesis.list_shards(StreamName="kill")["Shards"]:
+                iterator = kinesis.get_shard_iterator(
+                    StreamName="kill", ShardId=shard["ShardId"],
+                    ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
+                records = []
+                read_shard(kinesis, iterator, records)
+                for record in records:
+                    stored[(shard["ShardId"], record["SequenceNumber"])] = record["Data"]
+            missing = [key for key in acknowledged if stored.get(key) != acknowledged[key]]
+            self.assertEqual(missing, [])
+            result = kinesis.put_records(StreamName="kill",
+                                         Records=[{"Data": b"after", "PartitionKey": "k"}])
+            self.assertEqual(result["FailedRecordCount"], 0)
+            kinesis.close()
 
 
 class ExpiredIteratorTest(unittest.TestCase):
