@@ -205,7 +205,17 @@ std::vector<SyncJob*> Flusher::TakeSyncJobsLocked() {
 }
 
 std::vector<Status> Flusher::RunSyncJobs(const std::vector<SyncJob*>& jobs) {
-  const std::vector<SyncJob*> unlogged = log_ != nullptr ? LogWrites(jobs) : jobs;
+  if (log_ != nullptr) {
+    // Once the log has stopped, no sync of this folder may succeed: a later append could
+    // be acknowledged at positions its failed entry covers, which the replay would undo.
+    if (Status logged = LogWrites(jobs); !logged) {
+      return std::vector<Status>(jobs.size(), logged);
+    }
+  }
+  std::vector<SyncJob*> unlogged;
+  for (SyncJob* job : jobs) {
+    if (!job->logged) unlogged.push_back(job);
+  }
   // One syncfs per file system covers every job's files and their folders; if one fails,
   // each job syncs on its own, so that each learns its own outcome.
   const bool batched = unlogged.size() > 1 && SyncFileSystems(unlogged);
@@ -217,26 +227,24 @@ std::vector<Status> Flusher::RunSyncJobs(const std::vector<SyncJob*>& jobs) {
   return statuses;
 }
 
-std::vector<SyncJob*> Flusher::LogWrites(const std::vector<SyncJob*>& jobs) {
+Status Flusher::LogWrites(const std::vector<SyncJob*>& jobs) {
   std::vector<LoggedWrite> writes;
   std::vector<SyncJob*> logged;
-  std::vector<SyncJob*> unlogged;
   for (SyncJob* job : jobs) {
-    if (job->writes.empty()) {
-      unlogged.push_back(job);
-      continue;
-    }
+    const bool on_log_file_system = std::all_of(
+        job->files.begin(), job->files.end(),
+        [&](const WritableFile* file) { return file->FileSystemId() == log_->file_system_id(); });
+    if (job->writes.empty() || !on_log_file_system) continue;
     std::move(job->writes.begin(), job->writes.end(), std::back_inserter(writes));
     logged.push_back(job);
   }
-  // A failed append (a stopped log, a cycle too large for it) leaves the jobs to sync
-  // their files: the writes are in them either way.
-  if (!logged.empty() && log_->Append(writes)) {
+  if (logged.empty()) return log_->status();
+  if (log_->Append(writes)) {
     for (SyncJob* job : logged) job->logged = true;
-  } else {
-    unlogged.insert(unlogged.end(), logged.begin(), logged.end());
+    return Ok();
   }
-  return unlogged;
+  // Ok if the log still runs (a cycle too large for it): its jobs sync their files.
+  return log_->status();
 }
 
 bool Flusher::SyncFileSystems(const std::vector<SyncJob*>& jobs) {

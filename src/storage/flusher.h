@@ -124,9 +124,10 @@ class Flusher {
   std::vector<SyncJob*> TakeSyncJobsLocked();
   // Runs `jobs` and returns each one's status.
   std::vector<Status> RunSyncJobs(const std::vector<SyncJob*>& jobs);
-  // Appends the writes of the jobs that carry them to the write-ahead log as one entry
-  // and marks them logged; returns the jobs left to sync their files.
-  std::vector<SyncJob*> LogWrites(const std::vector<SyncJob*>& jobs);
+  // Appends the writes of the jobs that carry them (to files on the log's file system) to
+  // the write-ahead log as one entry and marks those jobs logged. Fails once the log has
+  // stopped; the other jobs sync their files.
+  [[nodiscard]] Status LogWrites(const std::vector<SyncJob*>& jobs);
   static Status RunSyncJob(const SyncJob& job);
   // syncfs on every file system the jobs' files are on; false if one fails.
   static bool SyncFileSystems(const std::vector<SyncJob*>& jobs);

@@ -46,6 +46,7 @@ std::optional<uint64_t> DecodeFileHeader(std::string_view header) {
   return LoadLittle64(header.data() + 8);
 }
 
+// `writes` with their paths relative to the log's root.
 void EncodeEntry(uint64_t salt, uint64_t lsn, std::span<const LoggedWrite> writes,
                  std::string& out) {
   size_t payload = 0;
@@ -111,10 +112,11 @@ Result<std::vector<Entry>> ReadRun(const ReadableFile& file, uint64_t file_bytes
   return entries;
 }
 
-// Applies one entry's writes to the files that exist, keeping them open in `touched`.
-Status ApplyEntry(Env* env, const Entry& entry,
-                  std::map<std::string, std::unique_ptr<WritableFile>>& touched,
-                  uint64_t& applied) {
+// Applies one entry's writes to the files under `root` that exist, keeping them open in
+// `touched`; counts what it applied and what it skipped.
+Status ApplyEntry(Env* env, std::string_view root, const Entry& entry,
+                  std::map<std::string, std::unique_ptr<WritableFile>>& touched, uint64_t& applied,
+                  uint64_t& skipped) {
   std::string_view rest = entry.payload;
   for (uint32_t i = 0; i < entry.writes; ++i) {
     if (rest.size() < kWriteHeaderBytes) break;
@@ -123,13 +125,16 @@ Status ApplyEntry(Env* env, const Entry& entry,
     const uint64_t offset = LoadLittle64(rest.data() + 6);
     rest.remove_prefix(kWriteHeaderBytes);
     if (rest.size() < size_t{path_length} + length) break;
-    std::string path(rest.substr(0, path_length));
+    std::string path = JoinPath(root, rest.substr(0, path_length));
     std::string_view bytes = rest.substr(path_length, length);
     rest.remove_prefix(path_length + length);
     auto it = touched.find(path);
     if (it == touched.end()) {
       auto file = env->OpenWritable(path, OpenMode::kOpenExisting);
-      if (!file && file.error().code == ErrorCode::kNotFound) continue;  // removed since
+      if (!file && file.error().code == ErrorCode::kNotFound) {  // removed since
+        ++skipped;
+        continue;
+      }
       if (!file) return Fail(file.error());
       it = touched.emplace(path, std::move(*file)).first;
     }
@@ -151,15 +156,27 @@ uint64_t NewSalt() {
 
 }  // namespace
 
-WriteAheadLog::WriteAheadLog(Env* env, std::string dir, WriteAheadLogOptions options)
-    : env_(env), dir_(std::move(dir)), options_(options) {}
+namespace {
 
-Result<std::unique_ptr<WriteAheadLog>> WriteAheadLog::Open(Env* env, std::string dir,
+std::string WithoutTrailingSlashes(std::string path) {
+  while (path.size() > 1 && path.back() == '/') path.pop_back();
+  return path;
+}
+
+}  // namespace
+
+WriteAheadLog::WriteAheadLog(Env* env, std::string root, WriteAheadLogOptions options)
+    : env_(env),
+      root_(WithoutTrailingSlashes(std::move(root))),
+      dir_(JoinPath(root_, "wal")),
+      options_(options) {}
+
+Result<std::unique_ptr<WriteAheadLog>> WriteAheadLog::Open(Env* env, std::string root,
                                                            WriteAheadLogOptions options) {
   if (options.file_bytes < 2 * kHeaderBlockBytes) {
     return Fail(ErrorCode::kInvalidArgument, "write-ahead log files must be at least 8 KiB");
   }
-  auto log = std::unique_ptr<WriteAheadLog>(new WriteAheadLog(env, std::move(dir), options));
+  auto log = std::unique_ptr<WriteAheadLog>(new WriteAheadLog(env, std::move(root), options));
   if (auto status = log->OpenFiles(); !status) return Fail(status.error());
   if (auto status = log->Replay(); !status) return Fail(status.error());
   for (File& file : log->files_) {
@@ -205,6 +222,7 @@ Status WriteAheadLog::OpenFiles() {
     // over, appends change no file-system metadata.
     if (auto status = file.file->Allocate(0, options_.file_bytes); !status) return status;
   }
+  file_system_id_ = files_[0].file->FileSystemId();
   if (created) return env_->SyncDir(dir_);
   return Ok();
 }
@@ -224,7 +242,8 @@ Status WriteAheadLog::Replay() {
                    [](const Entry& a, const Entry& b) { return a.lsn < b.lsn; });
   std::map<std::string, std::unique_ptr<WritableFile>> touched;
   for (const Entry& entry : entries) {
-    if (auto status = ApplyEntry(env_, entry, touched, replayed_writes_); !status) return status;
+    auto status = ApplyEntry(env_, root_, entry, touched, replayed_writes_, skipped_writes_);
+    if (!status) return status;
   }
   for (auto& [path, file] : touched) {
     if (auto status = file->Sync(); !status) return status;
@@ -244,17 +263,33 @@ Status WriteAheadLog::Retire(File& file) {
   return file.file->Sync();
 }
 
-bool WriteAheadLog::usable() const {
+Status WriteAheadLog::status() const {
   std::lock_guard lock(mu_);
-  return !stopped_;
+  if (failure_) return Fail(*failure_);
+  return Ok();
+}
+
+std::optional<std::string_view> WriteAheadLog::RelativePath(std::string_view path) const {
+  if (path.size() <= root_.size() + 1 || path.substr(0, root_.size()) != root_ ||
+      path[root_.size()] != '/') {
+    return std::nullopt;
+  }
+  return path.substr(root_.size() + 1);
 }
 
 Status WriteAheadLog::Append(std::span<const LoggedWrite> writes) {
   std::unique_lock lock(mu_);
-  if (stopped_) return Fail(ErrorCode::kUnavailable, "the write-ahead log has stopped");
+  if (failure_) return Fail(*failure_);
+  relative_.clear();
   uint64_t entry_bytes = kEntryHeaderBytes;
   for (const LoggedWrite& write : writes) {
-    entry_bytes += kWriteHeaderBytes + write.path.size() + write.bytes.size();
+    std::optional<std::string_view> path = RelativePath(write.path);
+    if (!path) {
+      return Fail(ErrorCode::kInvalidArgument,
+                  "cannot log a write to " + std::string(write.path) + ": not under " + root_);
+    }
+    relative_.push_back(LoggedWrite{*path, write.offset, write.bytes});
+    entry_bytes += kWriteHeaderBytes + path->size() + write.bytes.size();
   }
   if (entry_bytes > options_.file_bytes - kHeaderBlockBytes) {
     return Fail(ErrorCode::kResourceExhausted, "the writes do not fit in one write-ahead log file");
@@ -269,13 +304,13 @@ Status WriteAheadLog::Append(std::span<const LoggedWrite> writes) {
     write_offset_ = kHeaderBlockBytes;
   }
   if (status) {
-    EncodeEntry(file.salt, next_lsn_, writes, entry_);
+    EncodeEntry(file.salt, next_lsn_, relative_, entry_);
     status = file.file->WriteAt(write_offset_, entry_);
   }
   if (status) status = file.file->Sync();
   if (!status) {
-    Stop();
-    return status;
+    Stop(status.error());
+    return Fail(*failure_);
   }
   write_offset_ += entry_.size();
   ++next_lsn_;
@@ -287,8 +322,8 @@ Status WriteAheadLog::Append(std::span<const LoggedWrite> writes) {
 Status WriteAheadLog::SwitchFiles(std::unique_lock<std::mutex>& lock) {
   File& full = files_[active_];
   File& next = files_[1 - active_];
-  cv_.wait(lock, [&] { return !next.checkpointing || stopped_; });
-  if (stopped_) return Fail(ErrorCode::kUnavailable, "the write-ahead log has stopped");
+  cv_.wait(lock, [&] { return !next.checkpointing || failure_; });
+  if (failure_) return Fail(*failure_);
   full.checkpointing = true;
   cv_.notify_all();
   active_ = 1 - active_;
@@ -319,20 +354,22 @@ void WriteAheadLog::RunCheckpoints() {
       if (status) status = Retire(*file);
     }
     lock.lock();
-    if (!status) Stop();
+    if (!status) Stop(status.error());  // the files stay as they are, to be replayed
     for (File* file : retiring) file->checkpointing = false;
     cv_.notify_all();
   }
 }
 
-void WriteAheadLog::Stop() {
-  if (stopped_) return;
-  stopped_ = true;
+void WriteAheadLog::Stop(const Error& cause) {
+  // Nothing is retired from now on: after a failed sync, Linux may have dropped the
+  // failed pages and will not report the error again, so only the entries can be trusted.
+  if (!failure_) {
+    failure_ = Error{ErrorCode::kInternal,
+                     "the write-ahead log stopped after a disk error (" + cause.message +
+                         "); restart the server to replay it",
+                     {}};
+  }
   cv_.notify_all();
-  // Make every logged write durable in its segment, then retire the entries, so that a
-  // failed one is never replayed; if even that fails, the files stay as they are.
-  if (!files_[active_].file->SyncFileSystem()) return;
-  for (File& file : files_) (void)Retire(file);
 }
 
 }  // namespace sluice::storage

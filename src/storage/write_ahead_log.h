@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -36,13 +37,15 @@ struct WriteAheadLogOptions {
 // The write-ahead log of one data folder (DESIGN.md §3): a redo log of segment writes.
 // Instead of syncing every segment file a flush cycle wrote (one file-system journal
 // entry and one extent per shard), the cycle's writes are appended to the log as one
-// entry with one write and one fdatasync; the segment files reach the disk later.
+// entry with one write and one fdatasync; the segment files reach the disk later. Its
+// files live in `<root>/wal`; entries name files relative to `root`, so the folder may
+// move between runs.
 //
 // Two files take turns. When the active one is full the other becomes active and a
 // checkpoint thread syncs the file system (every segment write logged in the full file
 // is then durable in its segment) and retires the full file. Appends wait if the other
-// file's checkpoint has not finished. The segment files must be on the log's file
-// system.
+// file's checkpoint has not finished. Only writes to files on the log's file system may
+// be logged (file_system_id): a checkpoint syncs that one alone.
 //
 // On open, the entries of both files are applied again in order (they are idempotent:
 // each writes bytes a segment file already has or lost), to files that still exist:
@@ -50,28 +53,36 @@ struct WriteAheadLogOptions {
 // shard logs make a new segment's file durable before logging writes to it. A torn or
 // corrupt entry ends its file's replay.
 //
-// A failed append stops the log (AppendFailed: the caller syncs its files instead) and
-// retires both files so that the failed entry is never replayed.
+// A failed write or sync, of an append or a checkpoint, stops the log for good: nothing
+// is retired any more, so the next open replays every entry, the failed one included
+// (its records were not acknowledged; they may reappear, whole). The caller must then
+// acknowledge nothing more in this folder until the server restarts, since a later
+// append could reuse the positions of the failed entry, which the replay would
+// overwrite.
 //
 // Thread-safety: Append from any thread (serialized inside).
 class WriteAheadLog {
  public:
-  // Replays what the files hold into the segment files, makes that durable, and starts
-  // with both files retired. Creates `dir` and the files if missing.
+  // Replays what the files in `<root>/wal` hold into the files they name, makes that
+  // durable, and starts with both files retired. Creates the folder and files if missing.
   [[nodiscard]] static Result<std::unique_ptr<WriteAheadLog>> Open(
-      Env* env, std::string dir, WriteAheadLogOptions options = {});
+      Env* env, std::string root, WriteAheadLogOptions options = {});
   // Waits for a running checkpoint.
   ~WriteAheadLog();
   WriteAheadLog(const WriteAheadLog&) = delete;
   WriteAheadLog& operator=(const WriteAheadLog&) = delete;
 
-  // Appends `writes` as one entry and syncs it. Fails (and the log stops) if the disk
-  // does; kResourceExhausted, changing nothing, if the entry cannot fit in one file.
+  // Appends `writes` as one entry and syncs it. A disk failure stops the log (status()
+  // fails from then on). Changing nothing and leaving the log running: kResourceExhausted
+  // if the entry cannot fit in one file, kInvalidArgument for a path outside the root.
   [[nodiscard]] Status Append(std::span<const LoggedWrite> writes);
-  // Whether Append still works.
-  bool usable() const;
-  // Writes applied by Open (for tests and the log line at start).
+  // Ok while the log runs; once it has stopped, why (kInternal).
+  [[nodiscard]] Status status() const;
+  // The file system the log is on (WritableFile::FileSystemId).
+  uint64_t file_system_id() const { return file_system_id_; }
+  // What Open applied, and what it skipped because the file was gone.
   uint64_t replayed_writes() const { return replayed_writes_; }
+  uint64_t skipped_writes() const { return skipped_writes_; }
 
  private:
   struct File {
@@ -81,7 +92,7 @@ class WriteAheadLog {
     bool checkpointing = false;  // guarded by mu_: retired by the checkpoint thread
   };
 
-  WriteAheadLog(Env* env, std::string dir, WriteAheadLogOptions options);
+  WriteAheadLog(Env* env, std::string root, WriteAheadLogOptions options);
   [[nodiscard]] Status OpenFiles();
   [[nodiscard]] Status Replay();
   // Starts `file` afresh: new salt, header written at the next append. Requires mu_.
@@ -90,23 +101,29 @@ class WriteAheadLog {
   [[nodiscard]] Status SwitchFiles(std::unique_lock<std::mutex>& lock);
   void RunCheckpoints();
   [[nodiscard]] static Status Retire(File& file);
-  void Stop();  // requires mu_
+  void Stop(const Error& cause);  // requires mu_
+  // `path` relative to the root, or nullopt if it is not inside it.
+  std::optional<std::string_view> RelativePath(std::string_view path) const;
 
   Env* const env_;
+  const std::string root_;
   const std::string dir_;
   const WriteAheadLogOptions options_;
+  uint64_t file_system_id_ = 0;
   uint64_t replayed_writes_ = 0;
+  uint64_t skipped_writes_ = 0;
 
   mutable std::mutex mu_;
   std::condition_variable cv_;
   std::array<File, 2> files_;
-  size_t active_ = 0;            // guarded by mu_
-  uint64_t write_offset_ = 0;    // guarded by mu_: 0 means the header is still to be written
-  uint64_t next_lsn_ = 1;        // guarded by mu_
-  uint64_t unsynced_bytes_ = 0;  // guarded by mu_: logged since the last checkpoint started
-  bool stopped_ = false;         // guarded by mu_
-  bool closing_ = false;         // guarded by mu_
-  std::string entry_;            // guarded by mu_: reused encoding buffer
+  size_t active_ = 0;                  // guarded by mu_
+  uint64_t write_offset_ = 0;          // guarded by mu_: 0 means the header is still to be written
+  uint64_t next_lsn_ = 1;              // guarded by mu_
+  uint64_t unsynced_bytes_ = 0;        // guarded by mu_: logged since the last checkpoint started
+  std::optional<Error> failure_;       // guarded by mu_: set once the log has stopped
+  bool closing_ = false;               // guarded by mu_
+  std::string entry_;                  // guarded by mu_: reused encoding buffer
+  std::vector<LoggedWrite> relative_;  // guarded by mu_: the writes being encoded
   std::thread checkpointer_;
 };
 

@@ -52,8 +52,12 @@ Result<std::unique_ptr<StreamManager>> StreamManager::Open(StreamManagerOptions 
   manager->keys_ = std::move(*keys);
   // Replayed before any shard log opens: it may hold the newest records of every shard.
   auto log = storage::WriteAheadLog::Open(storage::PosixEnv::Default(),
-                                          (manager->options_.data_dir / "wal").string());
+                                          manager->options_.data_dir.string());
   if (!log) return Fail(log.error());
+  if ((*log)->replayed_writes() + (*log)->skipped_writes() > 0) {
+    spdlog::info("write-ahead log: {} writes replayed, {} skipped (their files were removed)",
+                 (*log)->replayed_writes(), (*log)->skipped_writes());
+  }
   auto flusher = storage::Flusher::Start({}, std::move(*log));
   if (!flusher) return Fail(flusher.error());
   manager->flusher_ = std::move(*flusher);

@@ -43,8 +43,8 @@ inline std::string CrashLogDir(const std::string& dir) { return JoinPath(dir, "s
 // A flusher with the write-ahead log (small files, so that kills land in switches and
 // checkpoints too), after replaying it.
 inline Result<std::unique_ptr<Flusher>> StartCrashFlusher(const std::string& dir) {
-  auto log = WriteAheadLog::Open(PosixEnv::Default(), JoinPath(dir, "wal"),
-                                 WriteAheadLogOptions{256 << 10, 64 << 10});
+  auto log =
+      WriteAheadLog::Open(PosixEnv::Default(), dir, WriteAheadLogOptions{256 << 10, 64 << 10});
   if (!log) return Fail(log.error());
   return Flusher::Start({}, std::move(*log));
 }

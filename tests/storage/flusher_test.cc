@@ -117,6 +117,60 @@ TEST_F(FlusherTest, GroupsTheAppendsOfEveryShardWhileADiskSyncRuns) {
   }
 }
 
+TEST_F(FlusherTest, WriteAheadLogMakesACyclesShardsDurableWithOneFileSync) {
+  auto log = WriteAheadLog::Open(&env_, "/data");
+  ASSERT_TRUE(log) << log.error().message;
+  auto flusher = Flusher::Start({}, std::move(*log));
+  ASSERT_TRUE(flusher);
+  std::vector<std::unique_ptr<ShardLog>> logs = OpenLogs(flusher->get(), "w", 8);
+  ASSERT_EQ(logs.size(), 8u);
+  auto records = MakeRecords(2, 100, 1);
+  for (auto& log : logs) ASSERT_TRUE(log->AppendBatch(Inputs(records)));  // creates segments
+  // Hold the flusher thread while every shard gets its append, so that one cycle takes them.
+  std::promise<void> release;
+  std::atomic<bool> holding{false};
+  std::thread holder([&, released = release.get_future()] {
+    (void)(*flusher)->RunOnFlusherThread([&] {
+      holding = true;
+      released.wait();
+      return Ok();
+    });
+  });
+  ASSERT_TRUE(WaitFor([&] { return holding.load(); }));
+  std::atomic<int> done{0};
+  for (auto& log : logs) ASSERT_TRUE(log->AppendAsync(Inputs(records), CountSuccess(done)));
+  const uint64_t syncs_before = env_.sync_count();
+  const uint64_t file_system_syncs_before = env_.file_system_sync_count();
+  release.set_value();
+  holder.join();
+  ASSERT_TRUE(WaitFor([&] { return done.load() == 8; }));
+  EXPECT_EQ(env_.sync_count() - syncs_before, 1u);  // the log's
+  EXPECT_EQ(env_.file_system_sync_count() - file_system_syncs_before, 0u);
+  for (auto& log : logs) EXPECT_EQ(log->tail_position(), 4u);
+}
+
+TEST_F(FlusherTest, NothingIsAcknowledgedOnceTheWriteAheadLogHasStopped) {
+  // Else a later append could reuse the positions of the failed entry, which the next
+  // start replays.
+  auto log = WriteAheadLog::Open(&env_, "/data");
+  ASSERT_TRUE(log) << log.error().message;
+  auto flusher = Flusher::Start({}, std::move(*log));
+  ASSERT_TRUE(flusher);
+  std::vector<std::unique_ptr<ShardLog>> logs = OpenLogs(flusher->get(), "s", 2);
+  ASSERT_EQ(logs.size(), 2u);
+  auto records = MakeRecords(2, 100, 1);
+  for (auto& log : logs) ASSERT_TRUE(log->AppendBatch(Inputs(records)));
+  ASSERT_TRUE(logs[0]->AppendBatch(Inputs(records)));  // through the log
+  env_.FailSyncs(1);
+  EXPECT_FALSE(logs[0]->AppendBatch(Inputs(records)));
+  for (auto& log : logs) {
+    auto refused = log->AppendBatch(Inputs(records));
+    ASSERT_FALSE(refused);
+    EXPECT_NE(refused.error().message.find("write-ahead log stopped"), std::string::npos)
+        << refused.error().message;
+  }
+}
+
 TEST_F(FlusherTest, OneFileSystemSyncCoversShardsWaitingTogether) {
   // One sync thread: while it holds the first shard's sync, the other shards queue up,
   // and then one syncfs covers them all.

@@ -77,7 +77,7 @@ class LogRecoveryTest : public LogTestBase {
   Flusher* StartFlusher(bool write_ahead_log) {
     if (!write_ahead_log) return flusher_.get();
     logged_flusher_.reset();
-    auto log = WriteAheadLog::Open(&env_, "/data/wal", WriteAheadLogOptions{32 << 10, 8 << 10});
+    auto log = WriteAheadLog::Open(&env_, "/data", WriteAheadLogOptions{32 << 10, 8 << 10});
     EXPECT_TRUE(log) << log.error().message;
     if (!log) return nullptr;
     auto flusher = Flusher::Start({}, std::move(*log));

@@ -12,7 +12,7 @@
 namespace sluice::storage {
 namespace {
 
-constexpr char kLogDir[] = "/data/wal";
+constexpr char kRoot[] = "/data";  // the log is in /data/wal
 
 // Segment files stand-ins in /data/files: the log must bring back what power loss took
 // from them.
@@ -21,7 +21,7 @@ class WriteAheadLogTest : public ::testing::Test {
   void SetUp() override { ASSERT_TRUE(env_.CreateDirs("/data/files")); }
 
   std::unique_ptr<WriteAheadLog> OpenLog(WriteAheadLogOptions options = {64 << 10, 1 << 20}) {
-    auto log = WriteAheadLog::Open(&env_, kLogDir, options);
+    auto log = WriteAheadLog::Open(&env_, kRoot, options);
     EXPECT_TRUE(log) << log.error().message;
     return log ? std::move(*log) : nullptr;
   }
@@ -104,6 +104,7 @@ TEST_F(WriteAheadLogTest, LeavesRemovedFilesRemoved) {
   ASSERT_TRUE(env_.RemoveFile("/data/files/gone"));  // retention, or a deleted stream
   auto log = OpenLog();
   EXPECT_EQ(log->replayed_writes(), 0u);
+  EXPECT_EQ(log->skipped_writes(), 1u);
   EXPECT_FALSE(mem_env_.FileExists("/data/files/gone"));
 }
 
@@ -161,7 +162,7 @@ TEST_F(WriteAheadLogTest, SyncsTheFilesOnceCheckpointBytesAreLogged) {
   EXPECT_TRUE(WaitFor([&] { return env_.file_system_sync_count() > before; }));
 }
 
-TEST_F(WriteAheadLogTest, AFailedAppendStopsTheLogAndIsNeverReplayed) {
+TEST_F(WriteAheadLogTest, AFailedAppendStopsTheLogForGoodAndIsReplayedWhole) {
   auto file = MakeFile("/data/files/a", 0);
   {
     auto log = OpenLog();
@@ -169,16 +170,62 @@ TEST_F(WriteAheadLogTest, AFailedAppendStopsTheLogAndIsNeverReplayed) {
     env_.FailSyncs(1);
     Status failed = WriteAndLog(*log, *file, "/data/files/a", 4, "lost");
     ASSERT_FALSE(failed);
-    EXPECT_FALSE(log->usable());
-    EXPECT_FALSE(WriteAndLog(*log, *file, "/data/files/a", 4, "more"));
-    // The caller rewinds the file, as a shard log does after a failed sync.
-    ASSERT_TRUE(file->Truncate(4));
-    ASSERT_TRUE(file->Sync());
+    EXPECT_EQ(failed.error().code, ErrorCode::kInternal);
+    EXPECT_FALSE(log->status());
+    EXPECT_FALSE(WriteAndLog(*log, *file, "/data/files/a", 8, "more"));
   }
+  // The failed entry may have reached the disk: nothing was retired, so it comes back
+  // whole with the rest (here every write of the log file survived).
+  ASSERT_TRUE(mem_env_.SetContents("/data/files/a", ""));
   auto log = OpenLog();
-  EXPECT_EQ(log->replayed_writes(), 0u);
-  EXPECT_EQ(Contents("/data/files/a"), "kept");
-  EXPECT_TRUE(log->usable());
+  EXPECT_EQ(Contents("/data/files/a"), "keptlost");
+  EXPECT_TRUE(log->status());
+}
+
+TEST_F(WriteAheadLogTest, AFailedCheckpointStopsTheLogAndKeepsItsEntries) {
+  auto file = MakeFile("/data/files/a", 0);
+  {
+    auto log = OpenLog({1 << 20, 4 << 10});
+    env_.FailFileSystemSyncs(1);
+    ASSERT_TRUE(WriteAndLog(*log, *file, "/data/files/a", 0, std::string(5000, 'c')));
+    ASSERT_TRUE(WaitFor([&] { return !log->status(); }));
+    EXPECT_FALSE(WriteAndLog(*log, *file, "/data/files/a", 5000, "x"));
+    env_.Freeze();
+  }
+  env_.SimulatePowerLoss(6);
+  ASSERT_TRUE(mem_env_.SetContents("/data/files/a", ""));
+  OpenLog();
+  EXPECT_EQ(Contents("/data/files/a"), std::string(5000, 'c'));
+}
+
+TEST_F(WriteAheadLogTest, RefusesAPathOutsideItsRootAndStaysUsable) {
+  auto log = OpenLog();
+  LoggedWrite write{"/elsewhere/a", 0, "x"};
+  Status refused = log->Append(std::span<const LoggedWrite>(&write, 1));
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, ErrorCode::kInvalidArgument);
+  EXPECT_TRUE(log->status());
+}
+
+TEST_F(WriteAheadLogTest, NamesFilesRelativeToItsRootSoTheFolderMayMove) {
+  auto file = MakeFile("/data/files/a", 0);
+  {
+    auto log = OpenLog();
+    ASSERT_TRUE(WriteAndLog(*log, *file, "/data/files/a", 0, "moved"));
+    env_.Freeze();
+  }
+  env_.SimulatePowerLoss(7);
+  ASSERT_TRUE(env_.CreateDirs("/moved/wal"));
+  ASSERT_TRUE(env_.CreateDirs("/moved/files"));
+  for (const char* name : {"wal/wal-0", "wal/wal-1", "files/a"}) {
+    auto moved = env_.OpenWritable(JoinPath("/moved", name), OpenMode::kCreateOrTruncate);
+    ASSERT_TRUE(moved);
+    ASSERT_TRUE(mem_env_.SetContents(JoinPath("/moved", name), Contents(JoinPath("/data", name))));
+  }
+  ASSERT_TRUE(mem_env_.SetContents("/moved/files/a", ""));  // lost with the power
+  auto log = WriteAheadLog::Open(&env_, "/moved", {64 << 10, 1 << 20});
+  ASSERT_TRUE(log);
+  EXPECT_EQ(Contents("/moved/files/a"), "moved");
 }
 
 TEST_F(WriteAheadLogTest, RefusesAnEntryLargerThanAFileAndStaysUsable) {
@@ -187,7 +234,7 @@ TEST_F(WriteAheadLogTest, RefusesAnEntryLargerThanAFileAndStaysUsable) {
   Status refused = WriteAndLog(*log, *file, "/data/files/a", 0, std::string(20 << 10, 'x'));
   ASSERT_FALSE(refused);
   EXPECT_EQ(refused.error().code, ErrorCode::kResourceExhausted);
-  EXPECT_TRUE(log->usable());
+  EXPECT_TRUE(log->status());
   EXPECT_TRUE(WriteAndLog(*log, *file, "/data/files/a", 0, "small"));
 }
 

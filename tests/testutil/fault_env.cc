@@ -89,8 +89,11 @@ class FaultWritableFile final : public storage::WritableFile {
     uint64_t covered = 0;  // writes that completed before this sync started
     {
       std::lock_guard lock(env_->mu_);
-      if (env_->failing_syncs_ > 0) {
-        --env_->failing_syncs_;
+      int& failing = whole_file_system && env_->failing_file_system_syncs_ > 0
+                         ? env_->failing_file_system_syncs_
+                         : env_->failing_syncs_;
+      if (failing > 0) {
+        --failing;
         return Fail(env_->sync_error_, std::string(storage::BaseName(path_)) +
                                            (whole_file_system ? ": syncfs" : ": fdatasync") +
                                            " failed: injected I/O error");
@@ -143,6 +146,12 @@ void FaultEnv::FailSyncs(int count, ErrorCode code) {
   std::lock_guard lock(mu_);
   failing_syncs_ = count;
   sync_error_ = code;
+}
+
+void FaultEnv::FailFileSystemSyncs(int count) {
+  std::lock_guard lock(mu_);
+  failing_file_system_syncs_ = count;
+  sync_error_ = ErrorCode::kUnavailable;
 }
 
 void FaultEnv::SetSpaceLimit(std::optional<uint64_t> bytes) {

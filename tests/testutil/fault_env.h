@@ -32,6 +32,8 @@ class FaultEnv final : public storage::Env {
   // The next `count` file Syncs fail with `code` (an EIO-like kUnavailable by default),
   // like a failed fdatasync: the data may or may not be on disk.
   void FailSyncs(int count, ErrorCode code = ErrorCode::kUnavailable);
+  // The same for the next `count` file-system syncs (syncfs) only; file syncs succeed.
+  void FailFileSystemSyncs(int count);
   // Writes and allocations that would take the files' total size past `bytes` fail with
   // kResourceExhausted and change nothing; nullopt: no limit.
   void SetSpaceLimit(std::optional<uint64_t> bytes);
@@ -89,6 +91,7 @@ class FaultEnv final : public storage::Env {
   Hook hook_;                                       // guarded by mu_
   std::map<std::string, FileState> files_;          // guarded by mu_
   int failing_syncs_ = 0;                           // guarded by mu_
+  int failing_file_system_syncs_ = 0;               // guarded by mu_
   ErrorCode sync_error_ = ErrorCode::kUnavailable;  // guarded by mu_
   std::optional<uint64_t> space_limit_;             // guarded by mu_
   std::optional<size_t> tear_next_write_;           // guarded by mu_
