@@ -154,10 +154,6 @@ uint64_t NewSalt() {
   return salt;
 }
 
-}  // namespace
-
-namespace {
-
 std::string WithoutTrailingSlashes(std::string path) {
   while (path.size() > 1 && path.back() == '/') path.pop_back();
   return path;
