@@ -32,6 +32,38 @@ class FlusherTest : public LogTestBase {
   }
 };
 
+// Keeps the flusher thread busy with a task until Release (or destruction), so that its
+// next cycle takes every append made meanwhile.
+class FlusherHold {
+ public:
+  explicit FlusherHold(Flusher& flusher)
+      : released_(release_.get_future()), thread_([this, &flusher] {
+          (void)flusher.RunOnFlusherThread([this] {
+            holding_ = true;
+            released_.wait();
+            return Ok();
+          });
+        }) {}
+  ~FlusherHold() { Release(); }
+  FlusherHold(const FlusherHold&) = delete;
+  FlusherHold& operator=(const FlusherHold&) = delete;
+
+  bool WaitUntilHolding() {
+    return WaitFor([this] { return holding_.load(); });
+  }
+  void Release() {
+    if (!thread_.joinable()) return;
+    release_.set_value();
+    thread_.join();
+  }
+
+ private:
+  std::promise<void> release_;
+  std::future<void> released_;
+  std::atomic<bool> holding_{false};
+  std::thread thread_;
+};
+
 // Submits one sync job in its first cycle and waits for it in that cycle's FinishCycle,
 // which the flusher must call only once the cycle's jobs are handed to the sync threads
 // (WaitSync asserts that the job was).
@@ -118,31 +150,20 @@ TEST_F(FlusherTest, GroupsTheAppendsOfEveryShardWhileADiskSyncRuns) {
 }
 
 TEST_F(FlusherTest, WriteAheadLogMakesACyclesShardsDurableWithOneFileSync) {
-  auto log = WriteAheadLog::Open(&env_, "/data");
-  ASSERT_TRUE(log) << log.error().message;
-  auto flusher = Flusher::Start({}, std::move(*log));
-  ASSERT_TRUE(flusher);
-  std::vector<std::unique_ptr<ShardLog>> logs = OpenLogs(flusher->get(), "w", 8);
+  auto flusher = StartFlusherWithLog();
+  ASSERT_NE(flusher, nullptr);
+  std::vector<std::unique_ptr<ShardLog>> logs = OpenLogs(flusher.get(), "w", 8);
   ASSERT_EQ(logs.size(), 8u);
   auto records = MakeRecords(2, 100, 1);
   for (auto& log : logs) ASSERT_TRUE(log->AppendBatch(Inputs(records)));  // creates segments
   // Hold the flusher thread while every shard gets its append, so that one cycle takes them.
-  std::promise<void> release;
-  std::atomic<bool> holding{false};
-  std::thread holder([&, released = release.get_future()] {
-    (void)(*flusher)->RunOnFlusherThread([&] {
-      holding = true;
-      released.wait();
-      return Ok();
-    });
-  });
-  ASSERT_TRUE(WaitFor([&] { return holding.load(); }));
+  FlusherHold hold(*flusher);
+  ASSERT_TRUE(hold.WaitUntilHolding());
   std::atomic<int> done{0};
   for (auto& log : logs) ASSERT_TRUE(log->AppendAsync(Inputs(records), CountSuccess(done)));
   const uint64_t syncs_before = env_.sync_count();
   const uint64_t file_system_syncs_before = env_.file_system_sync_count();
-  release.set_value();
-  holder.join();
+  hold.Release();
   ASSERT_TRUE(WaitFor([&] { return done.load() == 8; }));
   EXPECT_EQ(env_.sync_count() - syncs_before, 1u);  // the log's
   EXPECT_EQ(env_.file_system_sync_count() - file_system_syncs_before, 0u);
@@ -152,11 +173,9 @@ TEST_F(FlusherTest, WriteAheadLogMakesACyclesShardsDurableWithOneFileSync) {
 TEST_F(FlusherTest, NothingIsAcknowledgedOnceTheWriteAheadLogHasStopped) {
   // Else a later append could reuse the positions of the failed entry, which the next
   // start replays.
-  auto log = WriteAheadLog::Open(&env_, "/data");
-  ASSERT_TRUE(log) << log.error().message;
-  auto flusher = Flusher::Start({}, std::move(*log));
-  ASSERT_TRUE(flusher);
-  std::vector<std::unique_ptr<ShardLog>> logs = OpenLogs(flusher->get(), "s", 2);
+  auto flusher = StartFlusherWithLog();
+  ASSERT_NE(flusher, nullptr);
+  std::vector<std::unique_ptr<ShardLog>> logs = OpenLogs(flusher.get(), "s", 2);
   ASSERT_EQ(logs.size(), 2u);
   auto records = MakeRecords(2, 100, 1);
   for (auto& log : logs) ASSERT_TRUE(log->AppendBatch(Inputs(records)));
@@ -211,24 +230,15 @@ TEST_F(FlusherTest, ShardsOfOneCycleShareOneFileSystemSync) {
   std::vector<std::unique_ptr<ShardLog>> logs = OpenLogs(flusher->get(), "c", 8);
   ASSERT_EQ(logs.size(), 8u);
   // Hold the flusher thread while every shard gets its append, so that one cycle takes them.
-  std::promise<void> release;
-  std::atomic<bool> holding{false};
-  std::thread holder([&, released = release.get_future()] {
-    (void)(*flusher)->RunOnFlusherThread([&] {
-      holding = true;
-      released.wait();
-      return Ok();
-    });
-  });
-  ASSERT_TRUE(WaitFor([&] { return holding.load(); }));
+  FlusherHold hold(**flusher);
+  ASSERT_TRUE(hold.WaitUntilHolding());
   auto records = MakeRecords(2, 100, 1);
   std::atomic<int> done{0};
   for (auto& log : logs) {
     ASSERT_TRUE(log->AppendAsync(Inputs(records), CountSuccess(done)));
   }
   const uint64_t syncs_before = env_.sync_count();
-  release.set_value();
-  holder.join();
+  hold.Release();
   ASSERT_TRUE(WaitFor([&] { return done.load() == 8; }));
   EXPECT_EQ(env_.file_system_sync_count(), 1u);
   EXPECT_EQ(env_.sync_count() - syncs_before, 0u);  // no shard synced its files alone

@@ -77,12 +77,7 @@ class LogRecoveryTest : public LogTestBase {
   Flusher* StartFlusher(bool write_ahead_log) {
     if (!write_ahead_log) return flusher_.get();
     logged_flusher_.reset();
-    auto log = WriteAheadLog::Open(&env_, "/data", WriteAheadLogOptions{32 << 10, 8 << 10});
-    EXPECT_TRUE(log) << log.error().message;
-    if (!log) return nullptr;
-    auto flusher = Flusher::Start({}, std::move(*log));
-    EXPECT_TRUE(flusher);
-    logged_flusher_ = std::move(*flusher);
+    logged_flusher_ = StartFlusherWithLog(WriteAheadLogOptions{32 << 10, 8 << 10});
     return logged_flusher_.get();
   }
 

@@ -16,6 +16,7 @@
 #include "storage/frame.h"
 #include "storage/seal.h"
 #include "storage/shard_log.h"
+#include "storage/write_ahead_log.h"
 #include "testutil/fault_env.h"
 #include "testutil/mem_env.h"
 
@@ -150,6 +151,16 @@ class LogTestBase : public ::testing::Test {
     flusher_ = std::move(*flusher);
   }
   void TearDown() override { flusher_.reset(); }
+
+  // A flusher with a write-ahead log in /data/wal (replayed first); null on failure.
+  std::unique_ptr<Flusher> StartFlusherWithLog(WriteAheadLogOptions options = {}) {
+    auto log = WriteAheadLog::Open(&env_, "/data", options);
+    EXPECT_TRUE(log) << log.error().message;
+    if (!log) return nullptr;
+    auto flusher = Flusher::Start({}, std::move(*log));
+    EXPECT_TRUE(flusher) << flusher.error().message;
+    return flusher ? std::move(*flusher) : nullptr;
+  }
 
   // Small segments, chunks and index intervals so tests cross every boundary.
   ShardLogOptions SmallOptions() {
