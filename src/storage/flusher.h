@@ -107,6 +107,10 @@ class Flusher {
   bool OnFlusherThread() const;
   // Whether sync jobs should carry their writes (SyncJob::writes).
   bool has_write_ahead_log() const { return log_ != nullptr; }
+  // Ok without a log or while it runs; once it has stopped, why (no sync succeeds then).
+  [[nodiscard]] Status write_ahead_log_status() const {
+    return log_ != nullptr ? log_->status() : Ok();
+  }
 
  private:
   struct Task {

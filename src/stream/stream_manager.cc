@@ -505,7 +505,16 @@ void StreamManager::RunReaper() {
     if (stopping_) break;
     lock.unlock();
     CompleteTransitions();
+    ReportStoppedLog();
     lock.lock();
+  }
+}
+
+void StreamManager::ReportStoppedLog() {
+  if (reported_stopped_log_) return;
+  if (Status status = flusher_->write_ahead_log_status(); !status) {
+    spdlog::error("{}: every PutRecords fails until the server restarts", status.error().message);
+    reported_stopped_log_ = true;
   }
 }
 

@@ -269,6 +269,8 @@ class StreamManager {
   void CompleteTransitions();
   void RemoveStream(const std::shared_ptr<Stream>& stream);
   void RunReaper();
+  // Logs, once, that the write-ahead log has stopped (every append fails until a restart).
+  void ReportStoppedLog();
   tl::unexpected<Error> NotFound(std::string_view name) const;
   tl::unexpected<Error> NotActive(std::string_view name, StreamStatus status) const;
 
@@ -288,7 +290,8 @@ class StreamManager {
 
   std::mutex reaper_mu_;
   std::condition_variable reaper_cv_;
-  bool stopping_ = false;  // guarded by reaper_mu_
+  bool stopping_ = false;              // guarded by reaper_mu_
+  bool reported_stopped_log_ = false;  // reaper thread only
   std::thread reaper_;
 };
 

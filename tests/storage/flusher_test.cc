@@ -180,8 +180,10 @@ TEST_F(FlusherTest, NothingIsAcknowledgedOnceTheWriteAheadLogHasStopped) {
   auto records = MakeRecords(2, 100, 1);
   for (auto& log : logs) ASSERT_TRUE(log->AppendBatch(Inputs(records)));
   ASSERT_TRUE(logs[0]->AppendBatch(Inputs(records)));  // through the log
+  EXPECT_TRUE(flusher->write_ahead_log_status());
   env_.FailSyncs(1);
   EXPECT_FALSE(logs[0]->AppendBatch(Inputs(records)));
+  EXPECT_FALSE(flusher->write_ahead_log_status());
   for (auto& log : logs) {
     auto refused = log->AppendBatch(Inputs(records));
     ASSERT_FALSE(refused);
