@@ -68,10 +68,11 @@ struct FlusherOptions {
 };
 
 // The flusher of one data folder (DESIGN.md §4): its thread takes everything appended to
-// its shard logs since the last cycle and writes it; its sync threads issue one
-// fdatasync per dirty file for everything written so far, then the flusher resumes
-// every append waiting on it (group commit). Writing the next batch overlaps syncing the
-// previous one. Append completion callbacks run on the flusher thread.
+// its shard logs since the last cycle and writes it; its sync threads make everything
+// written so far durable (with a write-ahead log: one log entry for all the shards of
+// the cycle; without: one fdatasync per dirty file, or one syncfs), then the flusher
+// resumes every append waiting on it (group commit). Writing the next batch overlaps
+// syncing the previous one. Append completion callbacks run on the flusher thread.
 //
 // Thread-safety: thread-safe but for SubmitSync and WaitSync (flusher thread only). It must
 // outlive the shard logs using it.
