@@ -46,14 +46,20 @@ std::optional<uint64_t> DecodeFileHeader(std::string_view header) {
   return LoadLittle64(header.data() + 8);
 }
 
+// The bytes of an entry holding `writes`.
+uint64_t EntryBytes(std::span<const LoggedWrite> writes) {
+  uint64_t bytes = kEntryHeaderBytes;
+  for (const LoggedWrite& write : writes) {
+    bytes += kWriteHeaderBytes + write.path.size() + write.bytes.size();
+  }
+  return bytes;
+}
+
 // `writes` with their paths relative to the log's root.
 void EncodeEntry(uint64_t salt, uint64_t lsn, std::span<const LoggedWrite> writes,
                  std::string& out) {
-  size_t payload = 0;
-  for (const LoggedWrite& write : writes) {
-    payload += kWriteHeaderBytes + write.path.size() + write.bytes.size();
-  }
-  out.resize(kEntryHeaderBytes + payload);
+  out.resize(EntryBytes(writes));
+  const size_t payload = out.size() - kEntryHeaderBytes;
   char* at = out.data();
   StoreLittle32(at, kEntryMagic);
   StoreLittle64(at + 8, salt);
@@ -277,7 +283,6 @@ Status WriteAheadLog::Append(std::span<const LoggedWrite> writes) {
   std::unique_lock lock(mu_);
   if (failure_) return Fail(*failure_);
   relative_.clear();
-  uint64_t entry_bytes = kEntryHeaderBytes;
   for (const LoggedWrite& write : writes) {
     std::optional<std::string_view> path = RelativePath(write.path);
     if (!path) {
@@ -285,8 +290,8 @@ Status WriteAheadLog::Append(std::span<const LoggedWrite> writes) {
                   "cannot log a write to " + std::string(write.path) + ": not under " + root_);
     }
     relative_.push_back(LoggedWrite{*path, write.offset, write.bytes});
-    entry_bytes += kWriteHeaderBytes + path->size() + write.bytes.size();
   }
+  const uint64_t entry_bytes = EntryBytes(relative_);
   if (entry_bytes > options_.file_bytes - kHeaderBlockBytes) {
     return Fail(ErrorCode::kResourceExhausted, "the writes do not fit in one write-ahead log file");
   }
