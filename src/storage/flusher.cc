@@ -230,11 +230,14 @@ std::vector<Status> Flusher::RunSyncJobs(const std::vector<SyncJob*>& jobs) {
 Status Flusher::LogWrites(const std::vector<SyncJob*>& jobs) {
   std::vector<LoggedWrite> writes;
   std::vector<SyncJob*> logged;
+  auto on_log_file_system = [&](const WritableFile* file) {
+    return file->FileSystemId() == log_->file_system_id();
+  };
   for (SyncJob* job : jobs) {
-    const bool on_log_file_system = std::all_of(
-        job->files.begin(), job->files.end(),
-        [&](const WritableFile* file) { return file->FileSystemId() == log_->file_system_id(); });
-    if (job->writes.empty() || !on_log_file_system) continue;
+    if (job->writes.empty() ||
+        !std::all_of(job->files.begin(), job->files.end(), on_log_file_system)) {
+      continue;
+    }
     std::move(job->writes.begin(), job->writes.end(), std::back_inserter(writes));
     logged.push_back(job);
   }
