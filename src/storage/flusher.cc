@@ -229,25 +229,41 @@ std::vector<Status> Flusher::RunSyncJobs(const std::vector<SyncJob*>& jobs) {
 
 Status Flusher::LogWrites(const std::vector<SyncJob*>& jobs) {
   std::vector<LoggedWrite> writes;
-  std::vector<SyncJob*> logged;
-  auto on_log_file_system = [&](const WritableFile* file) {
-    return file->FileSystemId() == log_->file_system_id();
+  uint64_t entry_bytes = 0;
+  auto append = [&]() -> Status {
+    if (writes.empty()) return Ok();
+    Status status = log_->Append(writes);
+    writes.clear();
+    entry_bytes = 0;
+    return status;
   };
   for (SyncJob* job : jobs) {
-    if (job->writes.empty() ||
-        !std::all_of(job->files.begin(), job->files.end(), on_log_file_system)) {
-      continue;
+    if (job->writes.empty()) continue;
+    // Each job fits in an entry (CanLog); a cycle's jobs together may not.
+    const uint64_t job_bytes = WriteAheadLog::EntryBytes(job->writes);
+    if (entry_bytes + job_bytes > log_->entry_capacity()) {
+      if (Status status = append(); !status) return status;
     }
-    std::move(job->writes.begin(), job->writes.end(), std::back_inserter(writes));
-    logged.push_back(job);
+    writes.insert(writes.end(), job->writes.begin(), job->writes.end());
+    entry_bytes += job_bytes;
   }
-  if (logged.empty()) return log_->status();
-  if (log_->Append(writes)) {
-    for (SyncJob* job : logged) job->logged = true;
-    return Ok();
-  }
-  // Ok if the log still runs (a cycle too large for it): its jobs sync their files.
+  if (Status status = append(); !status) return status;
+  for (SyncJob* job : jobs) job->logged = !job->writes.empty();
   return log_->status();
+}
+
+bool Flusher::CanLog(std::span<WritableFile* const> files,
+                     std::span<const LoggedWrite> writes) const {
+  if (log_ == nullptr) return false;
+  const uint64_t file_system = log_->file_system_id();
+  return std::all_of(
+             files.begin(), files.end(),
+             [&](const WritableFile* file) { return file->FileSystemId() == file_system; }) &&
+         log_->CanLog(writes);
+}
+
+void Flusher::DeferToCheckpoint(std::shared_ptr<DeferredWrites> writes) {
+  log_->Defer(std::move(writes));
 }
 
 bool Flusher::SyncFileSystems(const std::vector<SyncJob*>& jobs) {

@@ -7,6 +7,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <span>
 #include <string>
 #include <thread>
 #include <vector>
@@ -46,8 +47,9 @@ struct SyncJob {
   std::vector<WritableFile*> files;  // synced in order; must stay open until done
   Env* env = nullptr;                // with `dir`: the folder synced after the files
   std::string dir;
-  // The writes behind `files`, when the flusher's write-ahead log may make them durable
-  // instead of syncing the files (then `logged` is set once done).
+  // The writes behind `files`, when the flusher's write-ahead log makes them durable
+  // instead of syncing the files (Flusher::CanLog; `logged` is set once done). The files
+  // need not hold them yet (SegmentWriter::WriteBehind).
   std::vector<LoggedWrite> writes;
   FlushClient* client = nullptr;  // gets a FlushCycle when the job is done
   Status status;                  // the first failure; read once done
@@ -108,6 +110,12 @@ class Flusher {
   bool OnFlusherThread() const;
   // Whether sync jobs should carry their writes (SyncJob::writes).
   bool has_write_ahead_log() const { return log_ != nullptr; }
+  // Whether the log takes a job with these files and writes: the files on its file
+  // system, the writes in one entry (WriteAheadLog::CanLog). Without a log, false.
+  bool CanLog(std::span<WritableFile* const> files, std::span<const LoggedWrite> writes) const;
+  // Hands held-back writes to the log's next retiring checkpoint (WriteAheadLog::Defer).
+  // Requires a log.
+  void DeferToCheckpoint(std::shared_ptr<DeferredWrites> writes);
   // Ok without a log or while it runs; once it has stopped, why (no sync succeeds then).
   [[nodiscard]] Status write_ahead_log_status() const {
     return log_ != nullptr ? log_->status() : Ok();
@@ -129,9 +137,9 @@ class Flusher {
   std::vector<SyncJob*> TakeSyncJobsLocked();
   // Runs `jobs` and returns each one's status.
   std::vector<Status> RunSyncJobs(const std::vector<SyncJob*>& jobs);
-  // Appends the writes of the jobs that carry them (to files on the log's file system) to
-  // the write-ahead log as one entry and marks those jobs logged. Fails once the log has
-  // stopped; the other jobs sync their files.
+  // Appends the writes of the jobs that carry them to the write-ahead log, as few entries
+  // as fit, and marks those jobs logged; the other jobs sync their files. Fails once the
+  // log has stopped, or if it refused an entry.
   [[nodiscard]] Status LogWrites(const std::vector<SyncJob*>& jobs);
   static Status RunSyncJob(const SyncJob& job);
   // syncfs on every file system the jobs' files are on; false if one fails.

@@ -79,11 +79,16 @@ Segment::Segment(std::string dir, uint64_t base_position, int64_t created_ms)
       created_ms_(created_ms),
       file_name_(SegmentFileName(base_position)),
       path_(JoinPath(dir_, file_name_)),
+      tail_(std::make_shared<SegmentTail>()),
       visible_end_offset_(kSegmentHeaderBytes),
       visible_end_position_(base_position),
       last_arrival_ms_(created_ms) {}
 
 Segment::~Segment() = default;
+
+void Segment::set_reader(std::shared_ptr<const ReadableFile> file) {
+  reader_ = SegmentTail::Overlay(tail_, std::move(file));
+}
 
 std::string Segment::index_path() const { return JoinPath(dir_, IndexFileName(base_position_)); }
 

@@ -11,6 +11,7 @@
 
 #include "common/result.h"
 #include "storage/env.h"
+#include "storage/segment_tail.h"
 #include "storage/sparse_index.h"
 
 namespace sluice::storage {
@@ -70,8 +71,11 @@ class Segment {
   const std::string& path() const { return path_; }
   std::string index_path() const;
 
+  // The segment file as readers see it: with the tail laid over it.
   const std::shared_ptr<const ReadableFile>& reader() const { return reader_; }
-  void set_reader(std::shared_ptr<const ReadableFile> reader) { reader_ = std::move(reader); }
+  void set_reader(std::shared_ptr<const ReadableFile> file);
+  // Bytes the writer holds back from the file while the write-ahead log has them.
+  const std::shared_ptr<SegmentTail>& tail() const { return tail_; }
   const std::optional<SegmentDamage>& damage() const { return damage_; }
   void set_damage(SegmentDamage damage) { damage_ = std::move(damage); }
 
@@ -114,6 +118,7 @@ class Segment {
   const int64_t created_ms_;
   const std::string file_name_;
   const std::string path_;
+  const std::shared_ptr<SegmentTail> tail_;
   std::shared_ptr<const ReadableFile> reader_;
   std::optional<SegmentDamage> damage_;
 

@@ -3,18 +3,25 @@
 #include <algorithm>
 
 #include "storage/segment.h"
+#include "storage/segment_tail.h"
 
 namespace sluice::storage {
 
-SegmentWriter::SegmentWriter(std::unique_ptr<WritableFile> file, std::unique_ptr<IndexFile> index,
-                             uint64_t preallocate_bytes, uint64_t end_offset, uint64_t end_position)
+SegmentWriter::SegmentWriter(std::unique_ptr<WritableFile> file, std::shared_ptr<SegmentTail> tail,
+                             std::unique_ptr<IndexFile> index, uint64_t preallocate_bytes,
+                             uint64_t end_offset, uint64_t end_position)
     : file_(std::move(file)),
+      tail_(std::move(tail)),
       index_(std::move(index)),
       preallocate_bytes_(preallocate_bytes),
       allocated_end_(end_offset),
       written_end_(end_offset),
       committed_end_offset_(end_offset),
-      committed_end_position_(end_position) {}
+      committed_end_position_(end_position) {
+  tail_->Attach(file_.get());
+}
+
+SegmentWriter::~SegmentWriter() { tail_->Detach(); }
 
 Result<std::unique_ptr<SegmentWriter>> SegmentWriter::Create(Env* env, const Segment& segment,
                                                              uint64_t preallocate_bytes) {
@@ -38,8 +45,8 @@ Result<std::unique_ptr<SegmentWriter>> SegmentWriter::Create(Env* env, const Seg
   auto index = IndexFile::Create(env, segment.index_path(), segment.base_position());
   if (!index) return cleanup(index.error());
   auto writer = std::unique_ptr<SegmentWriter>(
-      new SegmentWriter(std::move(*file), std::move(*index), preallocate_bytes, kSegmentHeaderBytes,
-                        segment.base_position()));
+      new SegmentWriter(std::move(*file), segment.tail(), std::move(*index), preallocate_bytes,
+                        kSegmentHeaderBytes, segment.base_position()));
   writer->allocated_end_ = reserve;
   writer->needs_sync_ = true;
   return writer;
@@ -52,14 +59,14 @@ Result<std::unique_ptr<SegmentWriter>> SegmentWriter::Reopen(
   if (!file) return Fail(file.error());
   auto index = IndexFile::OpenForAppend(env, segment.index_path(), index_valid_bytes);
   if (!index) return Fail(index.error());
-  auto writer = std::unique_ptr<SegmentWriter>(new SegmentWriter(
-      std::move(*file), std::move(*index), preallocate_bytes, end_offset, end_position));
+  auto writer = std::unique_ptr<SegmentWriter>(
+      new SegmentWriter(std::move(*file), segment.tail(), std::move(*index), preallocate_bytes,
+                        end_offset, end_position));
   writer->committed_last_index_offset_ = last_index_offset;
   return writer;
 }
 
-Status SegmentWriter::Write(uint64_t offset, std::string_view bytes) {
-  uint64_t end = offset + bytes.size();
+Status SegmentWriter::Reserve(uint64_t end) {
   if (end > allocated_end_) {
     uint64_t step = std::max<uint64_t>(preallocate_bytes_, 1);
     uint64_t grow = (end - allocated_end_ + step - 1) / step * step;
@@ -68,6 +75,22 @@ Status SegmentWriter::Write(uint64_t offset, std::string_view bytes) {
   }
   needs_sync_ = true;
   ++write_count_;
+  return Ok();
+}
+
+Result<bool> SegmentWriter::WriteBehind(uint64_t offset, std::string_view bytes) {
+  uint64_t end = offset + bytes.size();
+  if (auto status = Reserve(end); !status) return Fail(status.error());
+  auto fresh = tail_->Append(offset, bytes);
+  if (fresh) written_end_ = std::max(written_end_, end);
+  return fresh;
+}
+
+Status SegmentWriter::FlushTail() { return tail_->Flush(); }
+
+Status SegmentWriter::Write(uint64_t offset, std::string_view bytes) {
+  uint64_t end = offset + bytes.size();
+  if (auto status = Reserve(end); !status) return status;
   if (auto status = file_->WriteAt(offset, bytes); !status) return status;
   written_end_ = std::max(written_end_, end);
   // Large writes start their way to the disk now; small ones are left to the sync, which
@@ -77,6 +100,7 @@ Status SegmentWriter::Write(uint64_t offset, std::string_view bytes) {
 }
 
 Status SegmentWriter::Sync() {
+  if (auto status = tail_->Flush(); !status) return status;
   if (!needs_sync_) return Ok();
   if (auto status = file_->Sync(); !status) return status;
   needs_sync_ = false;
@@ -102,6 +126,7 @@ void SegmentWriter::FlushIndex() {
 }
 
 Status SegmentWriter::RewindToCommitted() {
+  tail_->Truncate(committed_end_offset_);
   if (written_end_ > committed_end_offset_ || allocated_end_ > committed_end_offset_) {
     if (auto status = file_->Truncate(committed_end_offset_); !status) return status;
     allocated_end_ = committed_end_offset_;

@@ -16,6 +16,7 @@
 namespace sluice::storage {
 
 class Segment;
+class SegmentTail;
 
 // The open files of one unsealed segment: the segment file (written at explicit
 // offsets, preallocated ahead of the writes with fallocate) and its index file. It also
@@ -41,13 +42,22 @@ class SegmentWriter {
       Env* env, const Segment& segment, uint64_t preallocate_bytes, uint64_t end_offset,
       uint64_t end_position, uint64_t index_valid_bytes, std::optional<uint64_t> last_index_offset);
 
+  // Detaches the tail; bytes it still holds back are reported lost at the next checkpoint.
+  ~SegmentWriter();
   SegmentWriter(const SegmentWriter&) = delete;
   SegmentWriter& operator=(const SegmentWriter&) = delete;
 
   // Writes `bytes` at `offset`, first reserving space in steps of the preallocation size
   // when the write would pass the reserved end (so a full disk fails here, cleanly).
   [[nodiscard]] Status Write(uint64_t offset, std::string_view bytes);
-  // fdatasync of the segment file, if anything was written since the last one.
+  // Like Write, but into the segment's tail (SegmentTail), for bytes the write-ahead log
+  // makes durable: they reach the file later. True when the tail must be handed to the
+  // log (WriteAheadLog::Defer).
+  [[nodiscard]] Result<bool> WriteBehind(uint64_t offset, std::string_view bytes);
+  // Writes what the tail holds back to the file (no sync).
+  [[nodiscard]] Status FlushTail();
+  // fdatasync of the segment file (after FlushTail), if anything was written since the
+  // last one.
   [[nodiscard]] Status Sync();
   bool needs_sync() const { return needs_sync_; }
   // For a sync run on the flusher's sync thread: the file (whose Sync may run there
@@ -78,10 +88,14 @@ class SegmentWriter {
   }
 
  private:
-  SegmentWriter(std::unique_ptr<WritableFile> file, std::unique_ptr<IndexFile> index,
-                uint64_t preallocate_bytes, uint64_t end_offset, uint64_t end_position);
+  SegmentWriter(std::unique_ptr<WritableFile> file, std::shared_ptr<SegmentTail> tail,
+                std::unique_ptr<IndexFile> index, uint64_t preallocate_bytes, uint64_t end_offset,
+                uint64_t end_position);
+  // Reserves the file up to `end` and records a write there.
+  [[nodiscard]] Status Reserve(uint64_t end);
 
   std::unique_ptr<WritableFile> file_;
+  const std::shared_ptr<SegmentTail> tail_;
   std::unique_ptr<IndexFile> index_;  // null once abandoned after a failed write
   uint64_t preallocate_bytes_;
   uint64_t allocated_end_;

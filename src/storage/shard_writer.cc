@@ -239,7 +239,7 @@ void ShardWriter::FlushCycle() {
   if (options_.durability != DurabilityPolicy::kSync) {
     CommitWithoutSync();
   } else if (inflight_ == nullptr) {
-    StartSync();
+    if (Status status = StartSync(); !status) Rewind(status.error(), false);
   }
 }
 
@@ -256,18 +256,24 @@ Status ShardWriter::WriteOps(std::vector<FlushOp>& ops) {
     WriteChunk& chunk = *op.chunk;
     SegmentWriter* writer = chunk.segment->writer();
     SLUICE_ASSERT(writer != nullptr, "chunk for a segment without open files");
-    if (auto status = writer->Write(chunk.file_offset, chunk.bytes()); !status) return status;
+    if (flusher_->has_write_ahead_log()) {
+      // Logged, the bytes need not reach the file every cycle (SegmentTail).
+      auto fresh = writer->WriteBehind(chunk.file_offset, chunk.bytes());
+      if (!fresh) return Fail(fresh.error());
+      if (*fresh) flusher_->DeferToCheckpoint(chunk.segment->tail());
+    } else if (auto status = writer->Write(chunk.file_offset, chunk.bytes()); !status) {
+      return status;
+    }
     bytes_written_.fetch_add(chunk.size, std::memory_order_relaxed);
   }
   return Ok();
 }
 
-void ShardWriter::StartSync() {
+Status ShardWriter::StartSync() {
   auto inflight = std::make_unique<Inflight>();
-  inflight->ops.swap(written_);
   // Oldest segment first, so that a crash never keeps a newer segment's data without the
   // older one's.
-  for (const FlushOp& op : inflight->ops) {
+  for (const FlushOp& op : written_) {
     if (op.chunk == nullptr) continue;
     SegmentWriter* writer = op.chunk->segment->writer();
     if (!inflight->synced_writes.empty() && inflight->synced_writes.back().first == writer)
@@ -275,15 +281,23 @@ void ShardWriter::StartSync() {
     inflight->job.files.push_back(writer->file());
     inflight->synced_writes.emplace_back(writer, writer->write_count());
   }
-  if (flusher_->has_write_ahead_log() && !dir_needs_sync_) {
-    // The log may make the writes durable instead of the files. Not when a segment was
+  if (flusher_->has_write_ahead_log()) {
+    // The log makes the writes durable instead of the files. Not when a segment was
     // created: its file must be durable before the log refers to it (see WriteAheadLog).
-    for (const FlushOp& op : inflight->ops) {
+    for (const FlushOp& op : written_) {
       if (op.chunk == nullptr) continue;
       const WriteChunk& chunk = *op.chunk;
       inflight->job.writes.push_back({chunk.segment->path(), chunk.file_offset, chunk.bytes()});
     }
+    if (dir_needs_sync_ || !flusher_->CanLog(inflight->job.files, inflight->job.writes)) {
+      inflight->job.writes.clear();
+      // The files are synced instead: what their tails hold back must be in them first.
+      for (const auto& synced : inflight->synced_writes) {
+        if (auto status = synced.first->FlushTail(); !status) return status;
+      }
+    }
   }
+  inflight->ops.swap(written_);
   if (dir_needs_sync_) {  // a new segment's name must be durable before its records
     inflight->job.env = env_;
     inflight->job.dir = dir_;
@@ -292,6 +306,7 @@ void ShardWriter::StartSync() {
   inflight->job.client = this;
   inflight_ = std::move(inflight);
   flusher_->SubmitSync(&inflight_->job);
+  return Ok();
 }
 
 void ShardWriter::FinishCycle() {
@@ -501,6 +516,7 @@ Status ShardWriter::DropUncommittedFiles(const std::shared_ptr<Segment>& keep) {
   Status status = Ok();
   for (std::shared_ptr<Segment> last = segments_->Back(); last != keep; last = segments_->Back()) {
     segments_->RemoveBack();
+    last->tail()->Discard();
     last->ReleaseWriter();
     Status removed = env_->RemoveFile(last->path());
     if (!removed && removed.error().code != ErrorCode::kNotFound && status) status = removed;

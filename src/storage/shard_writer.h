@@ -34,8 +34,10 @@ using AppendCallback = std::function<void(Result<AppendResult>)>;
 // The write side of one shard log. Appenders encode frames into shared chunks under one
 // short lock (no I/O there); the flusher thread writes the chunks and hands their
 // fdatasync to the flusher's sync thread, writing the next chunks meanwhile; when a sync
-// is done it completes the appends it covers (group commit). After a failed write or
-// sync it rewinds to the last acknowledged record: every unacknowledged append fails,
+// is done it completes the appends it covers (group commit). With the flusher's
+// write-ahead log the chunks go to their segment's tail (SegmentTail) and the sync is a
+// log entry; a cycle the log cannot take writes the tails out and syncs the files. After a failed
+// write or sync it rewinds to the last acknowledged record: every unacknowledged append fails,
 // positions are reused, and the log stays writable (a full disk clears when space
 // returns).
 //
@@ -131,7 +133,8 @@ class ShardWriter final : public FlushClient {
 
   // Flusher side.
   [[nodiscard]] Status WriteOps(std::vector<FlushOp>& ops);
-  void StartSync();
+  // Hands what was written since the last sync to a sync thread.
+  [[nodiscard]] Status StartSync();
   // Commits a finished sync's ops, or rewinds if it failed (then returns false).
   bool Complete(std::unique_ptr<Inflight> inflight);
   void CommitWithoutSync();

@@ -46,19 +46,10 @@ std::optional<uint64_t> DecodeFileHeader(std::string_view header) {
   return LoadLittle64(header.data() + 8);
 }
 
-// The bytes of an entry holding `writes`.
-uint64_t EntryBytes(std::span<const LoggedWrite> writes) {
-  uint64_t bytes = kEntryHeaderBytes;
-  for (const LoggedWrite& write : writes) {
-    bytes += kWriteHeaderBytes + write.path.size() + write.bytes.size();
-  }
-  return bytes;
-}
-
 // `writes` with their paths relative to the log's root.
 void EncodeEntry(uint64_t salt, uint64_t lsn, std::span<const LoggedWrite> writes,
                  std::string& out) {
-  out.resize(EntryBytes(writes));
+  out.resize(WriteAheadLog::EntryBytes(writes));
   const size_t payload = out.size() - kEntryHeaderBytes;
   char* at = out.data();
   StoreLittle32(at, kEntryMagic);
@@ -271,6 +262,24 @@ Status WriteAheadLog::status() const {
   return Ok();
 }
 
+uint64_t WriteAheadLog::EntryBytes(std::span<const LoggedWrite> writes) {
+  uint64_t bytes = kEntryHeaderBytes;
+  for (const LoggedWrite& write : writes) {
+    bytes += kWriteHeaderBytes + write.path.size() + write.bytes.size();
+  }
+  return bytes;
+}
+
+uint64_t WriteAheadLog::entry_capacity() const { return options_.file_bytes - kHeaderBlockBytes; }
+
+bool WriteAheadLog::CanLog(std::span<const LoggedWrite> writes) const {
+  // Counted with the full paths: an upper bound of the entry's size.
+  return EntryBytes(writes) <= entry_capacity() &&
+         std::all_of(writes.begin(), writes.end(), [&](const LoggedWrite& write) {
+           return RelativePath(write.path).has_value();
+         });
+}
+
 std::optional<std::string_view> WriteAheadLog::RelativePath(std::string_view path) const {
   if (path.size() <= root_.size() + 1 || path.substr(0, root_.size()) != root_ ||
       path[root_.size()] != '/') {
@@ -292,7 +301,7 @@ Status WriteAheadLog::Append(std::span<const LoggedWrite> writes) {
     relative_.push_back(LoggedWrite{*path, write.offset, write.bytes});
   }
   const uint64_t entry_bytes = EntryBytes(relative_);
-  if (entry_bytes > options_.file_bytes - kHeaderBlockBytes) {
+  if (entry_bytes > entry_capacity()) {
     return Fail(ErrorCode::kResourceExhausted, "the writes do not fit in one write-ahead log file");
   }
   if (write_offset_ != 0 && write_offset_ + entry_bytes > options_.file_bytes) {
@@ -342,15 +351,17 @@ void WriteAheadLog::RunCheckpoints() {
     cv_.wait(lock,
              [&] { return closing_ || pending() || unsynced_bytes_ >= options_.checkpoint_bytes; });
     if (closing_ && !pending()) return;
-    // Every segment write logged so far happened before this point: one file-system sync
-    // makes them all durable, and the entries of a file switched out are then not needed.
+    // Every segment write logged so far happened, or was deferred, before this point: once
+    // the deferred ones are written out, one file-system sync makes them all durable, and
+    // the entries of a file switched out are then not needed.
     std::vector<File*> retiring;
     for (File& file : files_) {
       if (file.checkpointing) retiring.push_back(&file);
     }
     unsynced_bytes_ = 0;
     lock.unlock();
-    Status status = files_[0].file->SyncFileSystem();
+    Status status = retiring.empty() ? Ok() : WriteOutDeferred();
+    if (status) status = files_[0].file->SyncFileSystem();
     for (File* file : retiring) {
       if (status) status = Retire(*file);
     }
@@ -359,6 +370,24 @@ void WriteAheadLog::RunCheckpoints() {
     for (File* file : retiring) file->checkpointing = false;
     cv_.notify_all();
   }
+}
+
+void WriteAheadLog::Defer(std::shared_ptr<DeferredWrites> writes) {
+  std::lock_guard lock(deferred_mu_);
+  deferred_.push_back(std::move(writes));
+}
+
+Status WriteAheadLog::WriteOutDeferred() {
+  std::vector<std::shared_ptr<DeferredWrites>> deferred;
+  {
+    std::lock_guard lock(deferred_mu_);
+    deferred.swap(deferred_);
+  }
+  Status status = Ok();
+  for (const std::shared_ptr<DeferredWrites>& writes : deferred) {
+    if (Status written = writes->WriteOut(); !written && status) status = written;
+  }
+  return status;
 }
 
 void WriteAheadLog::Stop(const Error& cause) {

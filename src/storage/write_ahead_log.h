@@ -25,6 +25,15 @@ struct LoggedWrite {
   std::string_view bytes;
 };
 
+// Logged writes held back from their files (SegmentTail). A checkpoint has them written
+// out before it syncs the file system and retires the entries that logged them.
+class DeferredWrites {
+ public:
+  virtual ~DeferredWrites() = default;
+  // Writes everything held back to its file (no sync); from any thread.
+  [[nodiscard]] virtual Status WriteOut() = 0;
+};
+
 struct WriteAheadLogOptions {
   // Size of each of the two log files. A flush cycle larger than this (less a header)
   // cannot go through the log and syncs its segment files instead.
@@ -46,6 +55,10 @@ struct WriteAheadLogOptions {
 // is then durable in its segment) and retires the full file. Appends wait if the other
 // file's checkpoint has not finished. Only writes to files on the log's file system may
 // be logged (file_system_id): a checkpoint syncs that one alone.
+//
+// A logged write may reach its file later than its entry is synced (DeferredWrites): the
+// next checkpoint that retires a file writes out every deferral handed over (Defer)
+// before it syncs the file system.
 //
 // On open, the entries of both files are applied again in order (they are idempotent:
 // each writes bytes a segment file already has or lost), to files that still exist:
@@ -72,10 +85,19 @@ class WriteAheadLog {
   WriteAheadLog(const WriteAheadLog&) = delete;
   WriteAheadLog& operator=(const WriteAheadLog&) = delete;
 
+  // Whether Append would take `writes` (as one entry, with the log running or not): every
+  // path inside the root, and the entry no larger than a file.
+  bool CanLog(std::span<const LoggedWrite> writes) const;
+  // The bytes of an entry holding `writes`, and the most an entry may take.
+  static uint64_t EntryBytes(std::span<const LoggedWrite> writes);
+  uint64_t entry_capacity() const;
   // Appends `writes` as one entry and syncs it. A disk failure stops the log (status()
   // fails from then on). Changing nothing and leaving the log running: kResourceExhausted
   // if the entry cannot fit in one file, kInvalidArgument for a path outside the root.
   [[nodiscard]] Status Append(std::span<const LoggedWrite> writes);
+  // Hands `writes` to the next checkpoint that retires a file. Give it before the writes
+  // it holds back are appended; cheap, never waits for the disk.
+  void Defer(std::shared_ptr<DeferredWrites> writes);
   // Ok while the log runs; once it has stopped, why (kInternal).
   [[nodiscard]] Status status() const;
   // The file system the log is on (WritableFile::FileSystemId).
@@ -100,6 +122,8 @@ class WriteAheadLog {
   // Switches to the other file once its checkpoint is done, checkpointing this one.
   [[nodiscard]] Status SwitchFiles(std::unique_lock<std::mutex>& lock);
   void RunCheckpoints();
+  // Writes out what was deferred so far; the first failure.
+  [[nodiscard]] Status WriteOutDeferred();
   [[nodiscard]] static Status Retire(File& file);
   void Stop(const Error& cause);  // requires mu_
   // `path` relative to the root, or nullopt if it is not inside it.
@@ -124,6 +148,8 @@ class WriteAheadLog {
   bool closing_ = false;               // guarded by mu_
   std::string entry_;                  // guarded by mu_: reused encoding buffer
   std::vector<LoggedWrite> relative_;  // guarded by mu_: the writes being encoded
+  std::mutex deferred_mu_;
+  std::vector<std::shared_ptr<DeferredWrites>> deferred_;  // guarded by deferred_mu_
   std::thread checkpointer_;
 };
 

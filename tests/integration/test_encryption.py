@@ -1,5 +1,5 @@
 """Encryption at rest through boto3: StartStreamEncryption / StopStreamEncryption, what the
-segment files hold, and reading everything back across the switches and a restart."""
+files on disk hold, and reading everything back across the switches and a restart."""
 
 import glob
 import os
@@ -16,10 +16,11 @@ kinesis:
 KEY = "alias/aws/kinesis"
 
 
-def segment_bytes(server):
-    """Every byte of every segment file of the server's streams."""
+def disk_bytes(server):
+    """Every byte of every file the server keeps: segments, indexes, the write-ahead log
+    (which has the newest records before their segment files do), the metadata."""
     data = b""
-    for path in glob.glob(os.path.join(server.data_dir, "data", "streams", "*", "*", "*")):
+    for path in glob.glob(os.path.join(server.data_dir, "data", "**"), recursive=True):
         if os.path.isfile(path):
             with open(path, "rb") as f:
                 data += f.read()
@@ -47,7 +48,7 @@ class EncryptionTest(unittest.TestCase):
         writer.write(self.kinesis, 300)
         read, _ = read_in_lineage_order(self.kinesis, "plain")
         assert_read_matches_acked(self, read, writer.acked)
-        self.assertTrue(writer.acked[0][1] in segment_bytes(self.server))
+        self.assertTrue(writer.acked[0][1] in disk_bytes(self.server))
 
     def test_records_written_under_a_key_are_sealed_on_disk_and_all_read_back(self):
         self.create("sealed")
@@ -64,7 +65,7 @@ class EncryptionTest(unittest.TestCase):
         writer.write(self.kinesis, 300)
         sealed = writer.acked[len(before):]
 
-        disk = segment_bytes(self.server)
+        disk = disk_bytes(self.server)
         self.assertTrue(before[0][1] in disk, "records from before the switch are stored as written")
         plain_keys = {key for key, _, _, _ in before}
         for key, data, _, _ in sealed:

@@ -192,6 +192,41 @@ TEST_F(FlusherTest, NothingIsAcknowledgedOnceTheWriteAheadLogHasStopped) {
   }
 }
 
+TEST_F(FlusherTest, WithTheWriteAheadLogTheNewestRecordsAreReadFromMemoryUntilTheFileHasThem) {
+  auto flusher = StartFlusherWithLog();
+  ASSERT_NE(flusher, nullptr);
+  std::vector<std::unique_ptr<ShardLog>> logs = OpenLogs(flusher.get(), "m", 1);
+  ASSERT_EQ(logs.size(), 1u);
+  ASSERT_TRUE(logs[0]->AppendBatch(Inputs(MakeRecords(2, 100, 1))));  // creates the segment
+  auto logged = MakeRecords(3, 100, 2);
+  ASSERT_TRUE(logs[0]->AppendBatch(Inputs(logged)));
+  const std::string path = "/data/m/0/" + SegmentFileName(0);
+  EXPECT_EQ(mem_env_.Contents(path)->find(logged[2].data), std::string::npos);
+  std::vector<OwnedRecord> read = ReadAll(*logs[0]);
+  ASSERT_EQ(read.size(), 5u);
+  EXPECT_EQ(read[4].data, logged[2].data);
+  ASSERT_TRUE(logs[0]->Close());
+  EXPECT_NE(mem_env_.Contents(path)->find(logged[2].data), std::string::npos);
+}
+
+TEST_F(FlusherTest, ACycleTheWriteAheadLogCannotTakeReachesItsFilesBeforeTheirSync) {
+  // Log files of 8 KiB take entries of at most 4 KiB: a 6 KiB record syncs its segment.
+  auto flusher = StartFlusherWithLog(WriteAheadLogOptions{8 << 10, 1 << 20});
+  ASSERT_NE(flusher, nullptr);
+  std::vector<std::unique_ptr<ShardLog>> logs = OpenLogs(flusher.get(), "big", 1);
+  ASSERT_EQ(logs.size(), 1u);
+  ASSERT_TRUE(logs[0]->AppendBatch(Inputs(MakeRecords(2, 100, 1))));  // creates the segment
+  ASSERT_TRUE(logs[0]->AppendBatch(Inputs(MakeRecords(2, 100, 2))));  // logged, held back
+  auto large = MakeRecords(1, 6 << 10, 3);
+  ASSERT_TRUE(logs[0]->AppendBatch(Inputs(large)));
+  env_.Freeze();  // the process dies
+  logs.clear();
+  flusher.reset();
+  env_.SimulatePowerLoss(5);
+  const std::string path = "/data/big/0/" + SegmentFileName(0);
+  EXPECT_NE(mem_env_.Contents(path)->find(large[0].data), std::string::npos);
+}
+
 TEST_F(FlusherTest, OneFileSystemSyncCoversShardsWaitingTogether) {
   // One sync thread: while it holds the first shard's sync, the other shards queue up,
   // and then one syncfs covers them all.

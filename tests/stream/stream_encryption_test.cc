@@ -25,10 +25,11 @@ class StreamEncryptionTest : public StreamManagerTest {
     ASSERT_TRUE(outcomes);
     for (const PutOutcome& outcome : *outcomes) ASSERT_FALSE(outcome.error);
   }
-  // Every byte of the stream's segment files.
+  // Every byte the manager keeps on disk: segments, indexes, the write-ahead log (which
+  // has the newest records before their segment files do), the metadata.
   std::string DiskBytes() {
     std::string all;
-    for (const auto& entry : std::filesystem::recursive_directory_iterator(dir_ / "streams")) {
+    for (const auto& entry : std::filesystem::recursive_directory_iterator(dir_)) {
       if (!entry.is_regular_file()) continue;
       std::ifstream file(entry.path(), std::ios::binary);
       std::ostringstream bytes;

@@ -1,0 +1,143 @@
+#include "storage/segment_tail.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "testutil/fault_env.h"
+#include "testutil/mem_env.h"
+
+namespace sluice::storage {
+namespace {
+
+constexpr char kPath[] = "/data/segment";
+constexpr size_t kBlock = SegmentTail::kBlockBytes;
+
+// A segment file whose first 10 bytes are written, with a tail over it.
+class SegmentTailTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(env_.CreateDirs("/data"));
+    auto file = env_.OpenWritable(kPath, OpenMode::kCreateOrTruncate);
+    ASSERT_TRUE(file);
+    file_ = std::move(*file);
+    ASSERT_TRUE(file_->WriteAt(0, "0123456789"));
+    auto reader = env_.OpenReadable(kPath);
+    ASSERT_TRUE(reader);
+    tail_->Attach(file_.get());
+    reader_ = SegmentTail::Overlay(tail_, std::move(*reader));
+  }
+
+  // What the overlay reads from `offset` on (`length` bytes asked for).
+  std::string Read(uint64_t offset, size_t length) {
+    std::string out(length, '\0');
+    auto got = ReadFully(*reader_, offset, out);
+    EXPECT_TRUE(got);
+    out.resize(got ? *got : 0);
+    return out;
+  }
+  std::string FileContents() { return *mem_env_.Contents(kPath); }
+
+  testutil::MemEnv mem_env_;
+  testutil::FaultEnv env_{&mem_env_};
+  std::unique_ptr<WritableFile> file_;
+  std::shared_ptr<SegmentTail> tail_ = std::make_shared<SegmentTail>();
+  std::shared_ptr<const ReadableFile> reader_;
+};
+
+TEST_F(SegmentTailTest, ReadersSeeAppendedBytesBeforeTheFileHasThem) {
+  ASSERT_TRUE(tail_->Append(10, "abc"));
+  ASSERT_TRUE(tail_->Append(13, "def"));
+  EXPECT_EQ(FileContents(), "0123456789");
+  EXPECT_EQ(Read(0, 16), "0123456789abcdef");  // across the file and the tail
+  EXPECT_EQ(Read(12, 4), "cdef");
+  EXPECT_EQ(Read(16, 4), "");  // past what was appended
+
+  ASSERT_TRUE(tail_->Flush());
+  EXPECT_EQ(FileContents(), "0123456789abcdef");
+  EXPECT_EQ(Read(0, 16), "0123456789abcdef");
+}
+
+TEST_F(SegmentTailTest, AFullBlockGoesToTheFileInOneWrite) {
+  const std::string first(kBlock, 'x');
+  ASSERT_TRUE(tail_->Append(10, first));
+  EXPECT_EQ(FileContents().size(), 10u);
+  ASSERT_TRUE(tail_->Append(10 + kBlock, "next"));  // does not fit: the block is written
+  EXPECT_EQ(FileContents(), "0123456789" + first);
+  EXPECT_EQ(Read(kBlock + 8, 6), "xxnext");
+}
+
+TEST_F(SegmentTailTest, AWriteLargerThanABlockGetsABlockOfItsOwn) {
+  const std::string large(kBlock + 5, 'L');
+  ASSERT_TRUE(tail_->Append(10, large));
+  EXPECT_EQ(Read(10, large.size()), large);
+  ASSERT_TRUE(tail_->Flush());
+  EXPECT_EQ(FileContents(), "0123456789" + large);
+}
+
+TEST_F(SegmentTailTest, TruncateForgetsRewoundBytesAndLaterOnesTakeTheirPlace) {
+  ASSERT_TRUE(tail_->Append(10, "keep-drop"));
+  tail_->Truncate(14);
+  ASSERT_TRUE(tail_->Append(14, "!"));
+  EXPECT_EQ(Read(10, 10), "keep!");
+  ASSERT_TRUE(tail_->Flush());
+  EXPECT_EQ(FileContents(), "0123456789keep!");
+}
+
+TEST_F(SegmentTailTest, TruncateBeforeTheBlockLeavesReadsToTheFile) {
+  ASSERT_TRUE(tail_->Append(10, std::string(kBlock, 'x')));
+  ASSERT_TRUE(tail_->Append(10 + kBlock, "yy"));  // the first block is in the file
+  tail_->Truncate(12);
+  ASSERT_TRUE(mem_env_.SetContents(kPath, "0123456789xx"));  // the caller cuts the file
+  EXPECT_EQ(Read(0, 20), "0123456789xx");
+  ASSERT_TRUE(tail_->Append(12, "zz"));
+  EXPECT_EQ(Read(8, 10), "89xxzz");
+}
+
+TEST_F(SegmentTailTest, HandsItselfToACheckpointOncePerWriteOut) {
+  auto first = tail_->Append(10, "a");
+  ASSERT_TRUE(first);
+  EXPECT_TRUE(*first);
+  EXPECT_FALSE(*tail_->Append(11, "b"));
+  ASSERT_TRUE(tail_->WriteOut());
+  EXPECT_EQ(FileContents(), "0123456789ab");
+  EXPECT_TRUE(*tail_->Append(12, "c"));
+}
+
+TEST_F(SegmentTailTest, AFailedFlushKeepsTheBytesForTheNextOne) {
+  ASSERT_TRUE(tail_->Append(10, "abc"));
+  env_.SetSpaceLimit(11);
+  EXPECT_FALSE(tail_->Flush());
+  env_.SetSpaceLimit(std::nullopt);
+  EXPECT_EQ(Read(10, 3), "abc");
+  ASSERT_TRUE(tail_->WriteOut());
+  EXPECT_EQ(FileContents(), "0123456789abc");
+}
+
+TEST_F(SegmentTailTest, DetachingWithBytesNotWrittenIsReportedByTheNextWriteOut) {
+  ASSERT_TRUE(tail_->Append(10, "abc"));
+  tail_->Detach();
+  EXPECT_EQ(Read(10, 3), "abc");  // readers still have them
+  Status lost = tail_->WriteOut();
+  ASSERT_FALSE(lost);
+  EXPECT_EQ(lost.error().code, ErrorCode::kInternal);
+}
+
+TEST_F(SegmentTailTest, DiscardedBytesAreNeitherReadNorReported) {
+  ASSERT_TRUE(tail_->Append(10, "abc"));
+  tail_->Discard();
+  EXPECT_EQ(Read(10, 3), "");
+  EXPECT_TRUE(tail_->WriteOut());
+  EXPECT_EQ(FileContents(), "0123456789");
+}
+
+TEST_F(SegmentTailTest, DetachingOnceEverythingIsWrittenLeavesReadsToTheFile) {
+  ASSERT_TRUE(tail_->Append(10, "abc"));
+  ASSERT_TRUE(tail_->Flush());
+  tail_->Detach();
+  EXPECT_EQ(Read(0, 13), "0123456789abc");
+  EXPECT_TRUE(tail_->WriteOut());
+}
+
+}  // namespace
+}  // namespace sluice::storage
