@@ -81,9 +81,9 @@ Status SegmentWriter::Reserve(uint64_t end) {
 Result<bool> SegmentWriter::WriteBehind(uint64_t offset, std::string_view bytes) {
   uint64_t end = offset + bytes.size();
   if (auto status = Reserve(end); !status) return Fail(status.error());
-  auto fresh = tail_->Append(offset, bytes);
-  if (fresh) written_end_ = std::max(written_end_, end);
-  return fresh;
+  auto appended = tail_->Append(offset, bytes);
+  if (appended) written_end_ = std::max(written_end_, end);
+  return appended;
 }
 
 Status SegmentWriter::FlushTail() { return tail_->Flush(); }
