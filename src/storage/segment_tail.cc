@@ -61,18 +61,25 @@ void SegmentTail::Detach() {
     lost_ = true;  // readers keep the block: the file does not have it
     return;
   }
-  block_.reset();
-  written_ = 0;
-  published_.store(nullptr, std::memory_order_release);
+  DropBlockLocked();
 }
 
 void SegmentTail::Discard() {
   std::lock_guard lock(mu_);
   file_ = nullptr;
+  lost_ = false;
+  DropBlockLocked();
+}
+
+void SegmentTail::DropBlockLocked() {
   block_.reset();
   written_ = 0;
-  lost_ = false;
   published_.store(nullptr, std::memory_order_release);
+}
+
+Error SegmentTail::LostError() {
+  return Error{ErrorCode::kInternal, "a segment file closed before its logged bytes reached it",
+               {}};
 }
 
 void SegmentTail::StartBlock(uint64_t base, size_t capacity) {
@@ -111,9 +118,7 @@ Status SegmentTail::FlushLocked() {
   if (block_ == nullptr) return Ok();
   const size_t size = block_->size.load(std::memory_order_relaxed);
   if (written_ == size) return Ok();
-  if (file_ == nullptr) {
-    return Fail(ErrorCode::kInternal, "a segment file closed before its logged bytes reached it");
-  }
+  if (file_ == nullptr) return Fail(LostError());
   const uint64_t offset = block_->base + written_;
   const size_t length = size - written_;
   if (auto status = file_->WriteAt(offset, std::string_view(block_->bytes.get() + written_, length));
@@ -136,17 +141,13 @@ void SegmentTail::Truncate(uint64_t end) {
     return;
   }
   // Everything before the block is in the file, and `end` is before it.
-  block_.reset();
-  written_ = 0;
-  published_.store(nullptr, std::memory_order_release);
+  DropBlockLocked();
 }
 
 Status SegmentTail::WriteOut() {
   std::lock_guard lock(mu_);
   pending_ = false;
-  if (lost_) {
-    return Fail(ErrorCode::kInternal, "a segment file closed before its logged bytes reached it");
-  }
+  if (lost_) return Fail(LostError());
   return FlushLocked();
 }
 

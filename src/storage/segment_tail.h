@@ -70,15 +70,18 @@ class SegmentTail final : public DeferredWrites {
 
   [[nodiscard]] Status FlushLocked();  // requires mu_
   void StartBlock(uint64_t base, size_t capacity);
+  void DropBlockLocked();  // requires mu_; readers go to the file again
+  // Why bytes held back cannot reach their file any more.
+  static Error LostError();
   // Copies what `block` holds at [offset, ...) into `out`; 0 past its end.
   static size_t ReadBlock(const Block& block, uint64_t offset, std::span<char> out);
 
-  std::mutex mu_;                      // the flusher against a checkpoint's WriteOut
-  std::shared_ptr<Block> block_;       // guarded by mu_ (and written by the flusher only)
-  size_t written_ = 0;                 // guarded by mu_: bytes of block_ in the file
-  WritableFile* file_ = nullptr;       // guarded by mu_
-  bool pending_ = false;               // guarded by mu_: handed to a checkpoint, not written out
-  bool lost_ = false;                  // guarded by mu_: detached with bytes unwritten
+  std::mutex mu_;                 // the flusher against a checkpoint's WriteOut
+  std::shared_ptr<Block> block_;  // guarded by mu_ (and written by the flusher only)
+  size_t written_ = 0;            // guarded by mu_: bytes of block_ in the file
+  WritableFile* file_ = nullptr;  // guarded by mu_
+  bool pending_ = false;          // guarded by mu_: handed to a checkpoint, not written out
+  bool lost_ = false;             // guarded by mu_: detached with bytes unwritten
   std::atomic<std::shared_ptr<const Block>> published_;  // what readers use
 };
 
