@@ -78,8 +78,8 @@ void SegmentTail::DropBlockLocked() {
 }
 
 Error SegmentTail::LostError() {
-  return Error{ErrorCode::kInternal, "a segment file closed before its logged bytes reached it",
-               {}};
+  return Error{
+      ErrorCode::kInternal, "a segment file closed before its logged bytes reached it", {}};
 }
 
 void SegmentTail::StartBlock(uint64_t base, size_t capacity) {
@@ -95,8 +95,8 @@ void SegmentTail::StartBlock(uint64_t base, size_t capacity) {
 Result<bool> SegmentTail::Append(uint64_t offset, std::string_view bytes) {
   std::lock_guard lock(mu_);
   size_t size = block_ != nullptr ? block_->size.load(std::memory_order_relaxed) : 0;
-  const bool fits = block_ != nullptr && offset == block_->base + size &&
-                    bytes.size() <= block_->capacity - size;
+  const bool fits =
+      block_ != nullptr && offset == block_->base + size && bytes.size() <= block_->capacity - size;
   if (!fits) {
     if (auto status = FlushLocked(); !status) return Fail(status.error());
     StartBlock(offset, std::max(kBlockBytes, bytes.size()));
@@ -121,7 +121,8 @@ Status SegmentTail::FlushLocked() {
   if (file_ == nullptr) return Fail(LostError());
   const uint64_t offset = block_->base + written_;
   const size_t length = size - written_;
-  if (auto status = file_->WriteAt(offset, std::string_view(block_->bytes.get() + written_, length));
+  if (auto status =
+          file_->WriteAt(offset, std::string_view(block_->bytes.get() + written_, length));
       !status) {
     return status;
   }
@@ -134,8 +135,8 @@ void SegmentTail::Truncate(uint64_t end) {
   std::lock_guard lock(mu_);
   if (block_ == nullptr) return;
   if (end >= block_->base) {
-    const size_t size = std::min<uint64_t>(block_->size.load(std::memory_order_relaxed),
-                                           end - block_->base);
+    const size_t size =
+        std::min<uint64_t>(block_->size.load(std::memory_order_relaxed), end - block_->base);
     block_->size.store(size, std::memory_order_release);
     written_ = std::min(written_, size);
     return;
