@@ -75,6 +75,27 @@ void Flusher::Notify(FlushClient* client) {
   QueueLocked(client);
 }
 
+void Flusher::NotifyAll(std::span<FlushClient* const> clients) {
+  auto queued = [](const FlushClient* client) {
+    return client->queued_.load(std::memory_order_acquire);
+  };
+  if (std::all_of(clients.begin(), clients.end(), queued)) return;
+  std::lock_guard lock(mu_);
+  for (FlushClient* client : clients) QueueLocked(client);
+}
+
+FlushNotices::~FlushNotices() {
+  if (!clients_.empty()) flusher_->NotifyAll(clients_);
+}
+
+void FlushNotices::Add(Flusher* flusher, FlushClient* client) {
+  if (flusher == flusher_) {
+    clients_.push_back(client);
+  } else {
+    flusher->Notify(client);
+  }
+}
+
 void Flusher::SubmitSync(SyncJob* job) {
   SLUICE_ASSERT(OnFlusherThread(), "SubmitSync called off the flusher thread");
   job->done = false;  // not yet visible to other threads

@@ -57,6 +57,25 @@ struct SyncJob {
   bool logged = false;            // made durable through the write-ahead log
 };
 
+// Notifications gathered over the appends of one request to several shards and given
+// to the flusher together when this goes out of scope (Flusher::NotifyAll): the request's
+// shards then reach the disk in one cycle rather than in the first ones' cycle and the
+// next. Not thread-safe; one per request.
+class FlushNotices {
+ public:
+  explicit FlushNotices(Flusher* flusher) : flusher_(flusher) {}
+  ~FlushNotices();
+  FlushNotices(const FlushNotices&) = delete;
+  FlushNotices& operator=(const FlushNotices&) = delete;
+
+  // Notifies `client`'s flusher now if it is not this one's.
+  void Add(Flusher* flusher, FlushClient* client);
+
+ private:
+  Flusher* const flusher_;
+  std::vector<FlushClient*> clients_;
+};
+
 struct FlusherOptions {
   int64_t tick_ms = 10;  // how often Tick runs on every registered client
   // Threads issuing fdatasync. Shards sync in parallel, so a request spread over several
@@ -94,6 +113,8 @@ class Flusher {
   void Unregister(FlushClient* client);
   // Asks for a FlushCycle of `client` soon. Cheap, never blocks on the disk.
   void Notify(FlushClient* client);
+  // Notify for several clients at once (one lock), so that one cycle takes them together.
+  void NotifyAll(std::span<FlushClient* const> clients);
   // Flusher thread: queues `job` for a sync thread, which then queues job->client. Jobs
   // submitted during a cycle reach the sync threads together at its end, so that the
   // shards of one cycle share one file-system sync.

@@ -54,8 +54,9 @@ Result<AppendResult> ShardLog::AppendBatch(std::span<const RecordInput> records)
   return std::move(completion.result);
 }
 
-Status ShardLog::AppendAsync(std::span<const RecordInput> records, AppendCallback done) {
-  return writer_->Append(records, std::move(done));
+Status ShardLog::AppendAsync(std::span<const RecordInput> records, AppendCallback done,
+                             FlushNotices* notices) {
+  return writer_->Append(records, std::move(done), notices);
 }
 
 Status ShardLog::SetSealKey(std::optional<SealKey> key) {

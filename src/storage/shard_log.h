@@ -59,7 +59,10 @@ class ShardLog {
   // flusher thread when the batch is durable or has failed (it must not block on this
   // log; post to your own executor). If this returns an error, `done` is never called.
   // Does no I/O: safe on an event-loop thread.
-  [[nodiscard]] Status AppendAsync(std::span<const RecordInput> records, AppendCallback done);
+  // With `notices`, the flusher hears of the append when they go out of scope (appends
+  // of one request to several shards, FlushNotices).
+  [[nodiscard]] Status AppendAsync(std::span<const RecordInput> records, AppendCallback done,
+                                   FlushNotices* notices = nullptr);
 
   // Encryption at rest (StartStreamEncryption / StopStreamEncryption): the appends accepted
   // after this returns are stored as sealed batches under `key` (AES-256-GCM, a fresh

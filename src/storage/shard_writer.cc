@@ -81,7 +81,8 @@ Result<uint64_t> ShardWriter::ValidateBatch(std::span<const RecordInput> records
   return batch_bytes;
 }
 
-Status ShardWriter::Append(std::span<const RecordInput> records, AppendCallback done) {
+Status ShardWriter::Append(std::span<const RecordInput> records, AppendCallback done,
+                           FlushNotices* notices) {
   auto plain_bytes = ValidateBatch(records);
   if (!plain_bytes) return Fail(plain_bytes.error());
   int64_t now_ms = NowMs(options_);
@@ -117,7 +118,11 @@ Status ShardWriter::Append(std::span<const RecordInput> records, AppendCallback 
                std::move(done)});
     pending_bytes_ += batch_bytes;
   }
-  flusher_->Notify(this);
+  if (notices != nullptr) {
+    notices->Add(flusher_, this);
+  } else {
+    flusher_->Notify(this);
+  }
   return Ok();
 }
 

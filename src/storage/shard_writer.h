@@ -66,7 +66,9 @@ class ShardWriter final : public FlushClient {
 
   // Validates and encodes `records` as one batch and queues it; `done` runs later. Never
   // touches the disk. On error `done` is not called.
-  [[nodiscard]] Status Append(std::span<const RecordInput> records, AppendCallback done);
+  // With `notices`, the flusher hears of it when they go out of scope.
+  [[nodiscard]] Status Append(std::span<const RecordInput> records, AppendCallback done,
+                              FlushNotices* notices = nullptr);
   // Appends accepted after this returns are sealed under `key`; nullopt: plain again.
   [[nodiscard]] Status SetSealKey(std::optional<SealKey> key);
 

@@ -140,6 +140,7 @@ void StreamManager::PutEntries(Stream& stream, const std::shared_ptr<PendingPut>
   for (size_t k = indexes.size(); k-- > 0;) grouped[--ends[shard_of[k]]] = indexes[k];
   // `ends` now holds each run's start.
   std::vector<storage::RecordInput> inputs;
+  storage::FlushNotices notices(flusher_.get());
   for (size_t s = 0; s < ends.size(); ++s) {
     const size_t end = s + 1 < ends.size() ? ends[s + 1] : grouped.size();
     if (end == ends[s]) continue;
@@ -168,7 +169,7 @@ void StreamManager::PutEntries(Stream& stream, const std::shared_ptr<PendingPut>
       }
       pending->GroupDone();
     };
-    auto queued = shard.log->AppendAsync(inputs, complete);
+    auto queued = shard.log->AppendAsync(inputs, complete, &notices);
     if (queued) continue;
     if (queued.error().code == ErrorCode::kFailedPrecondition && attempt + 1 < kMaxRouteAttempts) {
       // The shard closed in a reshard since `set` was taken: route over the new shards.

@@ -227,6 +227,24 @@ TEST_F(FlusherTest, ACycleTheWriteAheadLogCannotTakeReachesItsFilesBeforeTheirSy
   EXPECT_NE(mem_env_.Contents(path)->find(large[0].data), std::string::npos);
 }
 
+TEST_F(FlusherTest, NoticesGatheredForOneRequestReachTheFlusherWhenTheyGoOutOfScope) {
+  std::vector<std::unique_ptr<ShardLog>> logs = OpenLogs(flusher_.get(), "n", 4);
+  ASSERT_EQ(logs.size(), 4u);
+  auto records = MakeRecords(2, 100, 1);
+  for (auto& log : logs) ASSERT_TRUE(log->AppendBatch(Inputs(records)));  // creates segments
+  std::atomic<int> done{0};
+  {
+    FlushNotices notices(flusher_.get());
+    for (auto& log : logs) {
+      ASSERT_TRUE(log->AppendAsync(Inputs(records), CountSuccess(done), &notices));
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    EXPECT_EQ(done.load(), 0);  // the flusher has not heard of them yet
+  }
+  ASSERT_TRUE(WaitFor([&] { return done.load() == 4; }));
+  for (auto& log : logs) EXPECT_EQ(log->tail_position(), 4u);
+}
+
 TEST_F(FlusherTest, OneFileSystemSyncCoversShardsWaitingTogether) {
   // One sync thread: while it holds the first shard's sync, the other shards queue up,
   // and then one syncfs covers them all.
