@@ -147,8 +147,15 @@ def start_kinesalite(port, _data_dir):
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
+def settle():
+    """Waits until the kernel has written back what the phases before wrote (gigabytes),
+    so that the next phase measures its own load, not the disk catching up with theirs."""
+    os.sync()
+
+
 def run_on_demand(port, seconds):
     """The put100 load on an ON_DEMAND stream: warm up while it scales, then measure."""
+    settle()
     create_stream(port, "ondemand", on_demand=True)
     load("put", port, "ondemand", "--seconds", str(max(12.0, seconds)))
     put = load("put", port, "ondemand", "--seconds", str(seconds))
@@ -163,13 +170,12 @@ def run_workloads(port, seconds, latency):
     figures["put100_rps"] = float(put["records_per_s"])
     get = load("get", port, "small", "--shards", str(SHARDS), "--connections", str(SHARDS))
     figures["get_rps"] = float(get["records_per_s"])
+    settle()
     create_stream(port, "large")
     put1k = load("put", port, "large", "--record-bytes", "1024", "--seconds", str(seconds))
     figures["put1k_mbps"] = float(put1k["payload_mb_per_s"])
     if latency:
-        # The phases before wrote gigabytes the kernel is still writing back; the latency
-        # phase measures its own load, not the disk catching up with theirs.
-        os.sync()
+        settle()
         create_stream(port, "latency")
         half = figures["put100_rps"] / 2
         lat = load("latency", port, "latency", "--shards", str(SHARDS), "--rate",
