@@ -36,33 +36,25 @@ void HashKeysOf(std::span<const std::string_view> partition_keys, std::span<Hash
   }
 }
 
-std::string FormatHashKey(HashKey key) {
-  // Three 19-digit groups: two 128-bit divisions instead of one per digit.
+void FormatHashKeyDigits(HashKey key, std::span<char, kHashKeyDigits> out) {
+  // Three groups of 1, 19 and 19 digits: two 128-bit divisions instead of one per digit.
   constexpr uint64_t kGroup = 10'000'000'000'000'000'000ULL;  // 10^19
-  const auto low = static_cast<uint64_t>(key % kGroup);
-  const HashKey rest = key / kGroup;
-  const auto middle = static_cast<uint64_t>(rest % kGroup);
-  const auto high = static_cast<uint64_t>(rest / kGroup);
-  char text[64];
-  char* end = text;
-  auto append = [&end](uint64_t value, bool pad) {
-    char digits[20];
-    auto [stop, ec] = std::to_chars(digits, digits + sizeof(digits), value);
-    const auto length = static_cast<size_t>(stop - digits);
-    if (pad) end = std::fill_n(end, 19 - length, '0');
-    end = std::copy(digits, stop, end);
+  auto write = [](uint64_t value, std::span<char> digits) {
+    for (size_t i = digits.size(); i-- > 0; value /= 10) {
+      digits[i] = static_cast<char>('0' + value % 10);
+    }
   };
-  if (high > 0) {
-    append(high, false);
-    append(middle, true);
-    append(low, true);
-  } else if (middle > 0) {
-    append(middle, false);
-    append(low, true);
-  } else {
-    append(low, false);
-  }
-  return std::string(text, end);
+  const HashKey rest = key / kGroup;
+  write(static_cast<uint64_t>(key % kGroup), out.subspan<20, 19>());
+  write(static_cast<uint64_t>(rest % kGroup), out.subspan<1, 19>());
+  write(static_cast<uint64_t>(rest / kGroup), out.subspan<0, 1>());
+}
+
+std::string FormatHashKey(HashKey key) {
+  std::array<char, kHashKeyDigits> digits;
+  FormatHashKeyDigits(key, digits);
+  const std::string_view text(digits.data(), digits.size());
+  return std::string(text.substr(std::min(text.find_first_not_of('0'), text.size() - 1)));
 }
 
 std::optional<HashKey> ParseHashKey(std::string_view text) {

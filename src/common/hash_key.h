@@ -22,6 +22,9 @@ HashKey HashKeyOf(std::string_view partition_key);
 void HashKeysOf(std::span<const std::string_view> partition_keys, std::span<HashKey> hash_keys);
 
 std::string FormatHashKey(HashKey key);
+// All 39 decimal digits of `key` (2^128-1 has 39), zero-padded, into `out`: no allocation.
+inline constexpr size_t kHashKeyDigits = 39;
+void FormatHashKeyDigits(HashKey key, std::span<char, kHashKeyDigits> out);
 // Decimal 0 … 2^128-1 without sign or leading zeros (the API's HashKey pattern);
 // nullopt otherwise.
 std::optional<HashKey> ParseHashKey(std::string_view text);

@@ -1,5 +1,7 @@
 #include "stream/sequence_number.h"
 
+#include <algorithm>
+
 #include "common/hash_key.h"
 
 namespace sluice::stream {
@@ -7,21 +9,24 @@ namespace sluice::stream {
 namespace {
 
 constexpr std::string_view kPrefix = "40000000000000000";  // "4" + 16 zeros
-constexpr size_t kValueDigits = 39;
-static_assert(kPrefix.size() + kValueDigits == kSequenceNumberLength);
+static_assert(kPrefix.size() + kHashKeyDigits == kSequenceNumberLength);
 
 }  // namespace
 
+void FormatSequenceNumberInto(SequencePosition position,
+                              std::span<char, kSequenceNumberLength> out) {
+  std::copy(kPrefix.begin(), kPrefix.end(), out.begin());
+  FormatHashKeyDigits((HashKey{position.shard_index} << 64) | position.position,
+                      out.subspan<kPrefix.size(), kHashKeyDigits>());
+}
+
 std::string FormatSequenceNumber(SequencePosition position) {
-  const HashKey value = (HashKey{position.shard_index} << 64) | position.position;
-  std::string digits = FormatHashKey(value);
-  std::string text(kPrefix);
-  text.append(kValueDigits - digits.size(), '0');
-  text += digits;
+  std::string text(kSequenceNumberLength, '\0');
+  FormatSequenceNumberInto(position, std::span<char, kSequenceNumberLength>(text));
   return text;
 }
 
-void IncrementSequenceNumber(std::string& text) {
+void IncrementSequenceNumber(std::span<char, kSequenceNumberLength> text) {
   // Positions stay below 2^64, so the carry never leaves the value digits.
   for (size_t i = text.size(); i-- > kPrefix.size();) {
     if (text[i] != '9') {
@@ -33,17 +38,18 @@ void IncrementSequenceNumber(std::string& text) {
 }
 
 std::string_view SequenceNumberRun::Next(SequencePosition position) {
-  if (!text_.empty() && position.position == position_ + 1) {
+  if (started_ && position.position == position_ + 1) {
     IncrementSequenceNumber(text_);
   } else {
-    text_ = FormatSequenceNumber(position);
+    FormatSequenceNumberInto(position, text_);
   }
+  started_ = true;
   position_ = position.position;
-  return text_;
+  return std::string_view(text_.data(), text_.size());
 }
 
 std::optional<SequencePosition> ParseSequenceNumber(std::string_view text) {
-  if (text.size() != kPrefix.size() + kValueDigits || !text.starts_with(kPrefix)) {
+  if (text.size() != kSequenceNumberLength || !text.starts_with(kPrefix)) {
     return std::nullopt;
   }
   std::string_view digits = text.substr(kPrefix.size());

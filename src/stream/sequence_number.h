@@ -1,7 +1,9 @@
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -22,10 +24,13 @@ struct SequencePosition {
 // sequence-numbers.md has the details.
 std::string FormatSequenceNumber(SequencePosition position);
 inline constexpr size_t kSequenceNumberLength = 56;
+// The same into `out`, without allocating.
+void FormatSequenceNumberInto(SequencePosition position,
+                              std::span<char, kSequenceNumberLength> out);
 
 // Turns `text`, a sequence number of FormatSequenceNumber, into the next position's in
 // place: cheaper than formatting each of a run of consecutive records.
-void IncrementSequenceNumber(std::string& text);
+void IncrementSequenceNumber(std::span<char, kSequenceNumberLength> text);
 
 // The sequence numbers of one shard's records in position order (a GetRecords page, a
 // shard's records of a PutRecords response): a record right after the previous one gets
@@ -36,7 +41,8 @@ class SequenceNumberRun {
   std::string_view Next(SequencePosition position);
 
  private:
-  std::string text_;  // empty before the first call
+  std::array<char, kSequenceNumberLength> text_;
+  bool started_ = false;  // text_ holds position_'s number
   uint64_t position_ = 0;
 };
 

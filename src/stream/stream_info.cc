@@ -37,11 +37,19 @@ std::optional<int64_t> ClosedAtMs(const std::vector<ShardInfo>& shards, uint32_t
   return std::nullopt;
 }
 
-std::string ShardIdOf(uint32_t index) {
-  std::string id = "shardId-000000000000";
+std::array<char, kShardIdLength> ShardIdText(uint32_t index) {
+  constexpr std::string_view kZero = "shardId-000000000000";
+  static_assert(kZero.size() == kShardIdLength);
+  std::array<char, kShardIdLength> id;
+  std::copy(kZero.begin(), kZero.end(), id.begin());
   for (size_t pos = id.size(); index > 0; index /= 10)
     id[--pos] = static_cast<char>('0' + index % 10);
   return id;
+}
+
+std::string ShardIdOf(uint32_t index) {
+  const std::array<char, kShardIdLength> id = ShardIdText(index);
+  return std::string(id.data(), id.size());
 }
 
 std::optional<uint32_t> ParseShardId(std::string_view shard_id) {

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -70,6 +71,8 @@ std::optional<int64_t> ClosedAtMs(const std::vector<ShardInfo>& shards, uint32_t
 
 // "shardId-000000000007" for 7, and back (nullopt for anything else).
 std::string ShardIdOf(uint32_t index);
+inline constexpr size_t kShardIdLength = 20;
+std::array<char, kShardIdLength> ShardIdText(uint32_t index);  // without allocating
 std::optional<uint32_t> ParseShardId(std::string_view shard_id);
 
 }  // namespace sluice::stream

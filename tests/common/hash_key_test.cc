@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <array>
 #include <string>
 #include <vector>
 
@@ -29,6 +30,11 @@ TEST(HashKeyTest, ManyKeysAtOnceHashAsOneAtATime) {
 TEST(HashKeyTest, FormatsAndParsesTheWholeRange) {
   EXPECT_EQ(FormatHashKey(0), "0");
   EXPECT_EQ(FormatHashKey(kMaxHashKey), "340282366920938463463374607431768211455");
+  std::array<char, kHashKeyDigits> digits;
+  FormatHashKeyDigits(12345, digits);
+  EXPECT_EQ(std::string(digits.data(), digits.size()), std::string(34, '0') + "12345");
+  FormatHashKeyDigits(kMaxHashKey, digits);
+  EXPECT_EQ(std::string(digits.data(), digits.size()), "340282366920938463463374607431768211455");
   EXPECT_EQ(ParseHashKey("340282366920938463463374607431768211455"), kMaxHashKey);
   EXPECT_EQ(ParseHashKey("0"), HashKey{0});
   EXPECT_EQ(ParseHashKey("12345"), HashKey{12345});

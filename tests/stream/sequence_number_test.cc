@@ -33,7 +33,7 @@ TEST(SequenceNumberTest, IncrementMatchesFormattingTheNextPosition) {
        {SequencePosition{0, 0}, SequencePosition{2, 9}, SequencePosition{2, 99999},
         SequencePosition{5, 18446744073709551614ULL}}) {
     std::string text = FormatSequenceNumber(position);
-    IncrementSequenceNumber(text);
+    IncrementSequenceNumber(std::span<char, kSequenceNumberLength>(text));
     EXPECT_EQ(text, FormatSequenceNumber({position.shard_index, position.position + 1}));
   }
 }
