@@ -63,7 +63,10 @@ struct SyncJob {
 // next. Not thread-safe; one per request.
 class FlushNotices {
  public:
-  explicit FlushNotices(Flusher* flusher) : flusher_(flusher) {}
+  // Room for `expected` notices without growing.
+  FlushNotices(Flusher* flusher, size_t expected) : flusher_(flusher) {
+    clients_.reserve(expected);
+  }
   ~FlushNotices();
   FlushNotices(const FlushNotices&) = delete;
   FlushNotices& operator=(const FlushNotices&) = delete;

@@ -214,7 +214,7 @@ void ShardWriter::FlushCycle() {
     }
     finished_ = std::move(inflight_);  // completed in FinishCycle, once the next sync runs
   }
-  std::vector<FlushOp> ops;
+  std::vector<FlushOp>& ops = taken_;
   {
     std::lock_guard lock(mu_);
     if (!failure_) {
@@ -226,6 +226,7 @@ void ShardWriter::FlushCycle() {
     cycles_.fetch_add(1, std::memory_order_relaxed);
     Status status = WriteOps(ops);
     for (FlushOp& op : ops) written_.push_back(std::move(op));
+    ops.clear();
     if (!status) {
       // Settle the syncs first: what they cover may still be acknowledged.
       FinishCycle();
@@ -275,7 +276,7 @@ Status ShardWriter::WriteOps(std::vector<FlushOp>& ops) {
 }
 
 Status ShardWriter::StartSync() {
-  auto inflight = std::make_unique<Inflight>();
+  std::unique_ptr<Inflight> inflight = spare_ ? std::move(spare_) : std::make_unique<Inflight>();
   // Oldest segment first, so that a crash never keeps a newer segment's data without the
   // older one's.
   for (const FlushOp& op : written_) {
@@ -298,7 +299,10 @@ Status ShardWriter::StartSync() {
       inflight->job.writes.clear();
       // The files are synced instead: what their tails hold back must be in them first.
       for (const auto& synced : inflight->synced_writes) {
-        if (auto status = synced.first->FlushTail(); !status) return status;
+        if (auto status = synced.first->FlushTail(); !status) {
+          Recycle(std::move(inflight));
+          return status;
+        }
       }
     }
   }
@@ -322,7 +326,9 @@ bool ShardWriter::Complete(std::unique_ptr<Inflight> inflight) {
   if (!inflight->job.status) {
     if (!inflight->job.dir.empty()) dir_needs_sync_ = true;
     RecycleOps(inflight->ops);
-    Rewind(inflight->job.status.error(), false);
+    const Error error = inflight->job.status.error();
+    Recycle(std::move(inflight));
+    Rewind(error, false);
     return false;
   }
   if (!inflight->job.logged) {
@@ -331,7 +337,21 @@ bool ShardWriter::Complete(std::unique_ptr<Inflight> inflight) {
   }
   last_sync_ = std::chrono::steady_clock::now();
   Commit(inflight->ops);
+  Recycle(std::move(inflight));
   return true;
+}
+
+void ShardWriter::Recycle(std::unique_ptr<Inflight> inflight) {
+  SyncJob& job = inflight->job;
+  job.files.clear();
+  job.env = nullptr;
+  job.dir.clear();
+  job.writes.clear();
+  job.client = nullptr;
+  job.status = Ok();
+  inflight->ops.clear();
+  inflight->synced_writes.clear();
+  spare_ = std::move(inflight);
 }
 
 void ShardWriter::CommitWithoutSync() {
@@ -398,7 +418,8 @@ Status ShardWriter::SyncAllOpen() {
 void ShardWriter::Commit(std::vector<FlushOp>& ops) {
   uint64_t end_position = 0;
   uint64_t bytes = 0;
-  std::vector<Segment*> touched;
+  std::vector<Segment*>& touched = touched_;
+  touched.clear();
   for (FlushOp& op : ops) {
     if (op.chunk == nullptr) {
       to_seal_.push_back(std::move(op.rolled_from));  // complete once this commit is done
@@ -455,19 +476,17 @@ void ShardWriter::SealCompleted() {
 }
 
 void ShardWriter::FailQueued() {
+  std::unique_lock lock(mu_);
+  if (!failure_) return;  // before any deque is made: this runs on every idle cycle
+  const Error error = *failure_;
   std::deque<Waiter> failed;
   std::vector<FlushOp> dropped;
-  Error error;
-  {
-    std::lock_guard lock(mu_);
-    if (!failure_) return;
-    error = *failure_;
-    failed.swap(waiters_);
-    CloseCurrentChunk();
-    dropped.swap(ops_);
-    pending_bytes_ = 0;
-    drained_cv_.notify_all();
-  }
+  failed.swap(waiters_);
+  CloseCurrentChunk();
+  dropped.swap(ops_);
+  pending_bytes_ = 0;
+  drained_cv_.notify_all();
+  lock.unlock();
   RecycleOps(dropped);
   for (Waiter& waiter : failed) waiter.done(Fail(error));
 }

@@ -101,6 +101,7 @@ class ShardWriter final : public FlushClient {
     std::shared_ptr<Segment> rolled_from;
   };
   // Written ops whose fdatasync runs on the sync thread.
+  // Reused from sync to sync (Recycle), with the capacity of its vectors.
   struct Inflight {
     SyncJob job;
     std::vector<FlushOp> ops;
@@ -139,6 +140,8 @@ class ShardWriter final : public FlushClient {
   [[nodiscard]] Status StartSync();
   // Commits a finished sync's ops, or rewinds if it failed (then returns false).
   bool Complete(std::unique_ptr<Inflight> inflight);
+  // Keeps a completed sync's Inflight, emptied, for the next StartSync.
+  void Recycle(std::unique_ptr<Inflight> inflight);
   void CommitWithoutSync();
   [[nodiscard]] Status SyncAllOpen();
   void Commit(std::vector<FlushOp>& ops);
@@ -190,6 +193,9 @@ class ShardWriter final : public FlushClient {
   std::chrono::steady_clock::time_point last_sync_;
   std::chrono::steady_clock::time_point last_retention_;
   std::vector<Waiter> completed_;
+  std::unique_ptr<Inflight> spare_;  // for the next StartSync
+  std::vector<FlushOp> taken_;       // a cycle's ops, taken from ops_ (keeps its capacity)
+  std::vector<Segment*> touched_;    // Commit's scratch
 
   std::atomic<uint64_t> cycles_{0};
   std::atomic<uint64_t> syncs_{0};

@@ -140,7 +140,7 @@ void StreamManager::PutEntries(Stream& stream, const std::shared_ptr<PendingPut>
   for (size_t k = indexes.size(); k-- > 0;) grouped[--ends[shard_of[k]]] = indexes[k];
   // `ends` now holds each run's start.
   std::vector<storage::RecordInput> inputs;
-  storage::FlushNotices notices(flusher_.get());
+  storage::FlushNotices notices(flusher_.get(), ends.size());
   for (size_t s = 0; s < ends.size(); ++s) {
     const size_t end = s + 1 < ends.size() ? ends[s + 1] : grouped.size();
     if (end == ends[s]) continue;

@@ -234,7 +234,7 @@ TEST_F(FlusherTest, NoticesGatheredForOneRequestReachTheFlusherWhenTheyGoOutOfSc
   for (auto& log : logs) ASSERT_TRUE(log->AppendBatch(Inputs(records)));  // creates segments
   std::atomic<int> done{0};
   {
-    FlushNotices notices(flusher_.get());
+    FlushNotices notices(flusher_.get(), logs.size());
     for (auto& log : logs) {
       ASSERT_TRUE(log->AppendAsync(Inputs(records), CountSuccess(done), &notices));
     }
