@@ -276,7 +276,13 @@ Status ShardWriter::WriteOps(std::vector<FlushOp>& ops) {
 }
 
 Status ShardWriter::StartSync() {
-  std::unique_ptr<Inflight> inflight = spare_ ? std::move(spare_) : std::make_unique<Inflight>();
+  std::unique_ptr<Inflight> inflight;
+  if (spares_.empty()) {
+    inflight = std::make_unique<Inflight>();
+  } else {
+    inflight = std::move(spares_.back());
+    spares_.pop_back();
+  }
   // Oldest segment first, so that a crash never keeps a newer segment's data without the
   // older one's.
   for (const FlushOp& op : written_) {
@@ -351,7 +357,7 @@ void ShardWriter::Recycle(std::unique_ptr<Inflight> inflight) {
   job.status = Ok();
   inflight->ops.clear();
   inflight->synced_writes.clear();
-  spare_ = std::move(inflight);
+  if (spares_.size() < 2) spares_.push_back(std::move(inflight));
 }
 
 void ShardWriter::CommitWithoutSync() {

@@ -193,9 +193,11 @@ class ShardWriter final : public FlushClient {
   std::chrono::steady_clock::time_point last_sync_;
   std::chrono::steady_clock::time_point last_retention_;
   std::vector<Waiter> completed_;
-  std::unique_ptr<Inflight> spare_;  // for the next StartSync
-  std::vector<FlushOp> taken_;       // a cycle's ops, taken from ops_ (keeps its capacity)
-  std::vector<Segment*> touched_;    // Commit's scratch
+  // Emptied Inflights for the next StartSyncs: one in flight, one finished and not yet
+  // completed when the next starts.
+  std::vector<std::unique_ptr<Inflight>> spares_;
+  std::vector<FlushOp> taken_;     // a cycle's ops, taken from ops_ (keeps its capacity)
+  std::vector<Segment*> touched_;  // Commit's scratch
 
   std::atomic<uint64_t> cycles_{0};
   std::atomic<uint64_t> syncs_{0};
