@@ -250,8 +250,8 @@ class StreamManager {
   // throughput limits.
   void Admit(Stream& stream, PendingPut& pending, std::vector<size_t>& indexes);
   // `indexes` must live as long as `pending` (its own grouping, or the caller's vector).
-  void PutEntries(Stream& stream, const std::shared_ptr<PendingPut>& pending,
-                  std::span<const size_t> indexes, int attempt);
+  void PutEntries(Stream& stream, PendingPut& pending, std::span<const size_t> indexes,
+                  int attempt);
   [[nodiscard]] Status Restore();
   void RemoveOrphanedData();
   std::shared_ptr<Stream> FindByName(std::string_view name) const;

@@ -57,24 +57,58 @@ std::vector<HashKey> RoutingKeys(const std::vector<PutEntry>& entries) {
 
 }  // namespace
 
-// The state of one PutRecords call while its shard appends complete.
+// The state of one PutRecords call while its shard appends complete. It owns itself:
+// every shard append holds a share (groups_left), and the last one to finish delivers the
+// outcomes and deletes it (Release), so that an append's callback holds one pointer and
+// needs no allocation (a 500-record request over 64 shards has 64 of them).
 struct StreamManager::PendingPut {
+  // What one shard append's completion needs.
+  struct Group {
+    PendingPut* pending;
+    uint32_t shard_index;
+    std::shared_ptr<ShardTraffic> traffic;
+    size_t bytes;
+    std::span<const size_t> entries;
+  };
+
   std::vector<PutEntry> entries;
   std::vector<HashKey> keys;  // each entry's hash key, computed once (MD5)
   std::vector<PutOutcome> outcomes;
-  std::string stream_name;  // for the records' error messages
+  std::string stream_name;                  // for the records' error messages
+  const std::string* account_id = nullptr;  // the manager's, which outlives every request
   // Entry indexes grouped by shard, one vector per routing (a reshard meanwhile routes
   // some again): each shard append's group is a run of one of them. Never shrinks, so
   // the runs stay valid for the appends' callbacks.
   std::deque<std::vector<size_t>> groupings;
+  std::deque<Group> groups;  // never moves an element
   std::atomic<size_t> groups_left{0};
   // No reference to the stream: the last one must never be dropped on the flusher thread
   // (closing a shard log there would deadlock); a log finishes its queued appends when it
   // closes, so the callbacks never outlive it.
   PutCallback done;
 
-  void GroupDone() {
-    if (groups_left.fetch_sub(1) == 1) done(std::move(outcomes));
+  // Gives up one share; the last delivers the outcomes and deletes `pending`.
+  static void Release(PendingPut* pending) {
+    if (pending->groups_left.fetch_sub(1) != 1) return;
+    std::unique_ptr<PendingPut> owned(pending);
+    owned->done(std::move(owned->outcomes));
+  }
+
+  // A shard append is done: fills in its records' outcomes and gives up its share.
+  static void Complete(const Group& group, const Result<storage::AppendResult>& result) {
+    PendingPut& pending = *group.pending;
+    if (result) group.traffic->CountWrite(group.entries.size(), group.bytes);
+    for (size_t k = 0; k < group.entries.size(); ++k) {
+      PutOutcome& outcome = pending.outcomes[group.entries[k]];
+      outcome.shard_index = group.shard_index;
+      if (result) {
+        outcome.position = result->first_position + k;
+      } else {
+        outcome.error = RecordError(result.error(), ShardIdOf(group.shard_index),
+                                    pending.stream_name, *pending.account_id);
+      }
+    }
+    Release(&pending);
   }
 };
 
@@ -85,18 +119,19 @@ void StreamManager::PutRecords(std::string_view name, std::vector<PutEntry> entr
     done(Fail(found.error()));
     return;
   }
-  auto pending = std::make_shared<PendingPut>();
+  PendingPut* pending = std::make_unique<PendingPut>().release();  // see PendingPut::Release
   pending->outcomes.resize(entries.size());
   pending->entries = std::move(entries);
   pending->keys = RoutingKeys(pending->entries);
   pending->stream_name = (*found)->info.name;
+  pending->account_id = &options_.account_id;
   pending->done = std::move(done);
   pending->groups_left = 1;  // until every group is queued
   std::vector<size_t> indexes(pending->entries.size());
   for (size_t i = 0; i < indexes.size(); ++i) indexes[i] = i;
   Admit(**found, *pending, indexes);
-  PutEntries(**found, pending, indexes, 0);
-  pending->GroupDone();
+  PutEntries(**found, *pending, indexes, 0);
+  PendingPut::Release(pending);
 }
 
 void StreamManager::Admit(Stream& stream, PendingPut& pending, std::vector<size_t>& indexes) {
@@ -125,18 +160,18 @@ void StreamManager::Admit(Stream& stream, PendingPut& pending, std::vector<size_
   });
 }
 
-void StreamManager::PutEntries(Stream& stream, const std::shared_ptr<PendingPut>& pending,
-                               std::span<const size_t> indexes, int attempt) {
+void StreamManager::PutEntries(Stream& stream, PendingPut& pending, std::span<const size_t> indexes,
+                               int attempt) {
   const std::shared_ptr<const ShardSet> set = stream.shards();
   // Counting sort by shard: each shard's entries become one run of `grouped`.
   std::vector<uint32_t> shard_of(indexes.size());
   std::vector<size_t> ends(set->all().size(), 0);
   for (size_t k = 0; k < indexes.size(); ++k) {
-    shard_of[k] = static_cast<uint32_t>(set->Route(pending->keys[indexes[k]]));
+    shard_of[k] = static_cast<uint32_t>(set->Route(pending.keys[indexes[k]]));
     ++ends[shard_of[k]];
   }
   for (size_t s = 1; s < ends.size(); ++s) ends[s] += ends[s - 1];
-  std::vector<size_t>& grouped = pending->groupings.emplace_back(indexes.size());
+  std::vector<size_t>& grouped = pending.groupings.emplace_back(indexes.size());
   for (size_t k = indexes.size(); k-- > 0;) grouped[--ends[shard_of[k]]] = indexes[k];
   // `ends` now holds each run's start.
   std::vector<storage::RecordInput> inputs;
@@ -149,32 +184,22 @@ void StreamManager::PutEntries(Stream& stream, const std::shared_ptr<PendingPut>
     inputs.clear();
     size_t bytes = 0;
     for (size_t i : group) {
-      const PutEntry& entry = pending->entries[i];
+      const PutEntry& entry = pending.entries[i];
       inputs.push_back(storage::RecordInput{entry.partition_key, {}, entry.data});
       bytes += ChargedBytes(entry);
     }
-    ++pending->groups_left;
-    auto complete = [this, pending, shard_index = shard.info.index, traffic = shard.traffic, bytes,
-                     group](Result<storage::AppendResult> result) {
-      if (result) traffic->CountWrite(group.size(), bytes);
-      for (size_t k = 0; k < group.size(); ++k) {
-        PutOutcome& outcome = pending->outcomes[group[k]];
-        outcome.shard_index = shard_index;
-        if (result) {
-          outcome.position = result->first_position + k;
-        } else {
-          outcome.error = RecordError(result.error(), ShardIdOf(shard_index), pending->stream_name,
-                                      options_.account_id);
-        }
-      }
-      pending->GroupDone();
+    ++pending.groups_left;
+    PendingPut::Group* state = &pending.groups.emplace_back(
+        PendingPut::Group{&pending, shard.info.index, shard.traffic, bytes, group});
+    auto complete = [state](Result<storage::AppendResult> result) {
+      PendingPut::Complete(*state, result);
     };
     auto queued = shard.log->AppendAsync(inputs, complete, &notices);
     if (queued) continue;
     if (queued.error().code == ErrorCode::kFailedPrecondition && attempt + 1 < kMaxRouteAttempts) {
       // The shard closed in a reshard since `set` was taken: route over the new shards.
       PutEntries(stream, pending, group, attempt + 1);
-      pending->GroupDone();
+      PendingPut::Release(&pending);
       continue;
     }
     complete(Fail(queued.error()));
