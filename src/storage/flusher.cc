@@ -69,11 +69,7 @@ void Flusher::QueueLocked(FlushClient* client) {
   wake_cv_.notify_one();
 }
 
-void Flusher::Notify(FlushClient* client) {
-  if (client->queued_.load(std::memory_order_acquire)) return;
-  std::lock_guard lock(mu_);
-  QueueLocked(client);
-}
+void Flusher::Notify(FlushClient* client) { NotifyAll(std::span<FlushClient* const>(&client, 1)); }
 
 void Flusher::NotifyAll(std::span<FlushClient* const> clients) {
   auto queued = [](const FlushClient* client) {
@@ -94,6 +90,17 @@ void FlushNotices::Add(Flusher* flusher, FlushClient* client) {
   } else {
     flusher->Notify(client);
   }
+}
+
+void SyncJob::Clear() {
+  files.clear();
+  env = nullptr;
+  dir.clear();
+  writes.clear();
+  client = nullptr;
+  status = Ok();
+  done = false;
+  logged = false;
 }
 
 void Flusher::SubmitSync(SyncJob* job) {

@@ -55,6 +55,9 @@ struct SyncJob {
   Status status;                  // the first failure; read once done
   bool done = false;              // once submitted, guarded by the flusher's mutex
   bool logged = false;            // made durable through the write-ahead log
+
+  // Empties the job for another sync, keeping its vectors' storage.
+  void Clear();
 };
 
 // Notifications gathered over the appends of one request to several shards and given

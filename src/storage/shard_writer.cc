@@ -348,13 +348,7 @@ bool ShardWriter::Complete(std::unique_ptr<Inflight> inflight) {
 }
 
 void ShardWriter::Recycle(std::unique_ptr<Inflight> inflight) {
-  SyncJob& job = inflight->job;
-  job.files.clear();
-  job.env = nullptr;
-  job.dir.clear();
-  job.writes.clear();
-  job.client = nullptr;
-  job.status = Ok();
+  inflight->job.Clear();
   inflight->ops.clear();
   inflight->synced_writes.clear();
   if (spares_.size() < 2) spares_.push_back(std::move(inflight));
