@@ -111,6 +111,7 @@ void Flusher::SubmitSync(SyncJob* job) {
 }
 
 void Flusher::PublishSyncs() {
+  if (log_ != nullptr) LogSubmitted();
   if (submitted_.empty()) return;
   bool batched = false;
   {
@@ -123,6 +124,23 @@ void Flusher::PublishSyncs() {
     sync_cv_.notify_one();  // one sync thread takes them all
   } else {
     sync_cv_.notify_all();
+  }
+}
+
+void Flusher::LogSubmitted() {
+  logging_.clear();
+  std::erase_if(submitted_, [this](SyncJob* job) {
+    if (job->writes.empty()) return false;
+    logging_.push_back(job);
+    return true;
+  });
+  if (logging_.empty()) return;
+  const Status status = LogWrites(logging_);
+  // Nobody waits on sync_done_cv_ for these: WaitSync runs on this thread.
+  std::lock_guard lock(mu_);
+  for (SyncJob* job : logging_) {
+    job->status = status;
+    job->done = true;
   }
 }
 
@@ -217,9 +235,7 @@ void Flusher::RunSyncs() {
 }
 
 bool Flusher::BatchSyncsLocked() const {
-  // The write-ahead log makes any number of jobs durable with one append.
-  return log_ != nullptr ||
-         (options_.batch_sync_min_jobs > 0 && sync_jobs_.size() >= options_.batch_sync_min_jobs);
+  return options_.batch_sync_min_jobs > 0 && sync_jobs_.size() >= options_.batch_sync_min_jobs;
 }
 
 std::vector<SyncJob*> Flusher::TakeSyncJobsLocked() {
@@ -233,30 +249,25 @@ std::vector<SyncJob*> Flusher::TakeSyncJobsLocked() {
 }
 
 std::vector<Status> Flusher::RunSyncJobs(const std::vector<SyncJob*>& jobs) {
-  if (log_ != nullptr) {
-    // Once the log has stopped, no sync of this folder may succeed: a later append could
-    // be acknowledged at positions its failed entry covers, which the replay would undo.
-    if (Status logged = LogWrites(jobs); !logged) {
-      return std::vector<Status>(jobs.size(), logged);
-    }
-  }
-  std::vector<SyncJob*> unlogged;
-  for (SyncJob* job : jobs) {
-    if (!job->logged) unlogged.push_back(job);
+  // Once the log has stopped, no sync of this folder may succeed: a later append could
+  // be acknowledged at positions its failed entry covers, which the replay would undo.
+  if (Status logged = write_ahead_log_status(); !logged) {
+    return std::vector<Status>(jobs.size(), logged);
   }
   // One syncfs per file system covers every job's files and their folders; if one fails,
   // each job syncs on its own, so that each learns its own outcome.
-  const bool batched = unlogged.size() > 1 && SyncFileSystems(unlogged);
+  const bool batched = jobs.size() > 1 && SyncFileSystems(jobs);
   std::vector<Status> statuses;
   for (const SyncJob* job : jobs) {
-    const bool synced = job->logged || (batched && !job->files.empty());
+    const bool synced = batched && !job->files.empty();
     statuses.push_back(synced ? Ok() : RunSyncJob(*job));
   }
   return statuses;
 }
 
 Status Flusher::LogWrites(const std::vector<SyncJob*>& jobs) {
-  std::vector<LoggedWrite> writes;
+  std::vector<LoggedWrite>& writes = entry_writes_;
+  writes.clear();
   uint64_t entry_bytes = 0;
   auto append = [&]() -> Status {
     if (writes.empty()) return Ok();
@@ -266,7 +277,6 @@ Status Flusher::LogWrites(const std::vector<SyncJob*>& jobs) {
     return status;
   };
   for (SyncJob* job : jobs) {
-    if (job->writes.empty()) continue;
     // Each job fits in an entry (CanLog); a cycle's jobs together may not.
     const uint64_t job_bytes = WriteAheadLog::EntryBytes(job->writes);
     if (entry_bytes + job_bytes > log_->entry_capacity()) {
@@ -276,7 +286,7 @@ Status Flusher::LogWrites(const std::vector<SyncJob*>& jobs) {
     entry_bytes += job_bytes;
   }
   if (Status status = append(); !status) return status;
-  for (SyncJob* job : jobs) job->logged = !job->writes.empty();
+  for (SyncJob* job : jobs) job->logged = true;
   return log_->status();
 }
 

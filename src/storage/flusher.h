@@ -27,8 +27,9 @@ class FlushClient {
   // Moves the client's group commit on: takes a finished sync, writes what was appended
   // since the last cycle, starts the next sync.
   virtual void FlushCycle() = 0;
-  // After the cycle's syncs went to the sync threads: completes what the finished sync
-  // made durable (so that the next sync does not wait for the completions).
+  // After the cycle's syncs were handed over (and its logged ones made durable):
+  // completes what the syncs done by now made durable, so that the next sync does not
+  // wait for the completions.
   virtual void FinishCycle() = 0;
   // Periodic work (about every tick): interval syncs, seals, retention.
   virtual void Tick() = 0;
@@ -41,8 +42,10 @@ class FlushClient {
   std::atomic<bool> queued_{false};  // in the flusher's queue; cleared before FlushCycle
 };
 
-// fdatasyncs handed to the flusher's sync threads, so that the flusher can write the next
-// batch while the disk syncs this one. Owned by the client until done.
+// A flush cycle's way to the disk, handed to the flusher: an entry of its write-ahead log
+// (`writes`), appended by the flusher thread at the end of the cycle, or fdatasyncs run
+// by a sync thread while the flusher writes the next batch. Owned by the client until
+// done.
 struct SyncJob {
   std::vector<WritableFile*> files;  // synced in order; must stay open until done
   Env* env = nullptr;                // with `dir`: the folder synced after the files
@@ -95,11 +98,13 @@ struct FlusherOptions {
 };
 
 // The flusher of one data folder (DESIGN.md §4): its thread takes everything appended to
-// its shard logs since the last cycle and writes it; its sync threads make everything
-// written so far durable (with a write-ahead log: one log entry for all the shards of
-// the cycle; without: one fdatasync per dirty file, or one syncfs), then the flusher
-// resumes every append waiting on it (group commit). Writing the next batch overlaps
-// syncing the previous one. Append completion callbacks run on the flusher thread.
+// its shard logs since the last cycle and writes it, makes it durable, then resumes every
+// append waiting on it (group commit). With a write-ahead log the thread appends one log
+// entry for all the shards of the cycle itself and completes them right after; what
+// arrives meanwhile waits for the next cycle. Without one (and for the cycles the log
+// cannot take), its sync threads run one fdatasync per dirty file, or one syncfs, while
+// the thread writes the next batch. Append completion callbacks run on the flusher
+// thread.
 //
 // Thread-safety: thread-safe but for SubmitSync and WaitSync (flusher thread only). It must
 // outlive the shard logs using it.
@@ -121,9 +126,11 @@ class Flusher {
   void Notify(FlushClient* client);
   // Notify for several clients at once (one lock), so that one cycle takes them together.
   void NotifyAll(std::span<FlushClient* const> clients);
-  // Flusher thread: queues `job` for a sync thread, which then queues job->client. Jobs
-  // submitted during a cycle reach the sync threads together at its end, so that the
-  // shards of one cycle share one file-system sync.
+  // Flusher thread: queues `job`. At the end of the cycle the jobs that carry writes go
+  // into the write-ahead log together, as one entry, on the flusher thread (done before
+  // the cycle's FinishCycle: two thread hand-offs fewer between a record and its
+  // acknowledgement); the others reach the sync threads together, so that the shards of
+  // one cycle share one file-system sync, and a sync thread queues job->client when done.
   void SubmitSync(SyncJob* job);
   // Whether `job` is done (then its status may be read).
   bool SyncDone(const SyncJob* job) const;
@@ -158,21 +165,24 @@ class Flusher {
   Flusher(FlusherOptions options, std::unique_ptr<WriteAheadLog> log);
   void Run();
   void RunSyncs();
+  // Appends the submitted jobs that carry writes to the write-ahead log and marks them
+  // done; leaves the others in submitted_. Flusher thread, with a log.
+  void LogSubmitted();
   // Whether a sync thread takes all queued jobs at once. Requires mu_.
   bool BatchSyncsLocked() const;
   // Takes the jobs a sync thread runs next: all of them when batching pays. Requires mu_.
   std::vector<SyncJob*> TakeSyncJobsLocked();
-  // Runs `jobs` and returns each one's status.
+  // Syncs the files of `jobs` and returns each one's status.
   std::vector<Status> RunSyncJobs(const std::vector<SyncJob*>& jobs);
-  // Appends the writes of the jobs that carry them to the write-ahead log, as few entries
-  // as fit, and marks those jobs logged; the other jobs sync their files. Fails once the
-  // log has stopped, or if it refused an entry.
+  // Appends the writes of `jobs` to the write-ahead log, as few entries as fit, and marks
+  // the jobs logged. Fails once the log has stopped, or if it refused an entry.
   [[nodiscard]] Status LogWrites(const std::vector<SyncJob*>& jobs);
   static Status RunSyncJob(const SyncJob& job);
   // syncfs on every file system the jobs' files are on; false if one fails.
   static bool SyncFileSystems(const std::vector<SyncJob*>& jobs);
   void QueueLocked(FlushClient* client);  // requires mu_
-  // Hands the jobs submitted since the last call to the sync threads. Flusher thread.
+  // Logs or hands to the sync threads the jobs submitted since the last call. Flusher
+  // thread.
   void PublishSyncs();
 
   const FlusherOptions options_;
@@ -189,6 +199,9 @@ class Flusher {
   bool running_iteration_ = false;                // guarded by mu_
   bool stop_ = false;                             // guarded by mu_
   std::vector<SyncJob*> submitted_;               // flusher thread only: not yet published
+  std::vector<SyncJob*> logging_;                 // flusher thread only: LogSubmitted's
+  std::vector<LoggedWrite> entry_writes_;         // flusher thread only: LogWrites'
+
   std::thread thread_;
   std::vector<std::thread> sync_threads_;
 };

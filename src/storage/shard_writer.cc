@@ -326,6 +326,10 @@ Status ShardWriter::StartSync() {
 
 void ShardWriter::FinishCycle() {
   if (finished_ != nullptr) (void)Complete(std::move(finished_));  // its sync succeeded
+  // Logged by this cycle (or synced already): done now rather than in the next cycle.
+  if (inflight_ != nullptr && flusher_->SyncDone(&inflight_->job)) {
+    (void)Complete(std::move(inflight_));
+  }
 }
 
 bool ShardWriter::Complete(std::unique_ptr<Inflight> inflight) {

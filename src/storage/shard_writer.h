@@ -36,7 +36,8 @@ using AppendCallback = std::function<void(Result<AppendResult>)>;
 // fdatasync to the flusher's sync thread, writing the next chunks meanwhile; when a sync
 // is done it completes the appends it covers (group commit). With the flusher's
 // write-ahead log the chunks go to their segment's tail (SegmentTail) and the sync is a
-// log entry; a cycle the log cannot take writes the tails out and syncs the files.
+// log entry, which the flusher appends before the cycle's FinishCycle; a cycle the log
+// cannot take writes the tails out and syncs the files.
 // After a failed write or sync it rewinds to the last acknowledged record: every
 // unacknowledged append fails, positions are reused, and the log stays writable (a full
 // disk clears when space returns).

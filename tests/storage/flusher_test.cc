@@ -184,6 +184,32 @@ TEST_F(FlusherTest, WriteAheadLogMakesACyclesShardsDurableWithOneFileSync) {
   for (auto& log : logs) EXPECT_EQ(log->tail_position(), 4u);
 }
 
+TEST_F(FlusherTest, WithTheWriteAheadLogTheFlusherAcknowledgesWhatItLogsWithoutTheSyncThreads) {
+  // The one sync thread is held in the segment sync of a cycle the log cannot take (log
+  // files of 8 KiB take entries of at most 4 KiB; the record has 6 KiB); the shards the
+  // log takes complete meanwhile.
+  auto flusher =
+      StartFlusherWithLog(WriteAheadLogOptions{8 << 10, 1 << 20}, FlusherOptions{10, 1, 4});
+  ASSERT_NE(flusher, nullptr);
+  std::vector<std::unique_ptr<ShardLog>> logs = OpenLogsWithSegments(flusher.get(), "s", 3);
+  ASSERT_EQ(logs.size(), 3u);
+  Gate gate(env_, Op::kSync);  // segment files only
+  gate.Close();
+  std::atomic<int> large_done{0};
+  ASSERT_TRUE(logs[0]->AppendAsync(Inputs(MakeRecords(1, 6 << 10, 2)), CountSuccess(large_done)));
+  ASSERT_TRUE(gate.WaitUntilBlocked());
+  auto records = MakeRecords(2, 100, 1);
+  std::atomic<int> done{0};
+  for (size_t i = 1; i < logs.size(); ++i) {
+    ASSERT_TRUE(logs[i]->AppendAsync(Inputs(records), CountSuccess(done)));
+  }
+  ASSERT_TRUE(WaitFor([&] { return done.load() == 2; }));
+  EXPECT_EQ(large_done.load(), 0);
+  gate.Open();
+  ASSERT_TRUE(WaitFor([&] { return large_done.load() == 1; }));
+  for (auto& log : logs) EXPECT_EQ(log->tail_position(), log == logs[0] ? 3u : 4u);
+}
+
 TEST_F(FlusherTest, NothingIsAcknowledgedOnceTheWriteAheadLogHasStopped) {
   // Else a later append could reuse the positions of the failed entry, which the next
   // start replays.

@@ -153,11 +153,12 @@ class LogTestBase : public ::testing::Test {
   void TearDown() override { flusher_.reset(); }
 
   // A flusher with a write-ahead log in /data/wal (replayed first); null on failure.
-  std::unique_ptr<Flusher> StartFlusherWithLog(WriteAheadLogOptions options = {}) {
+  std::unique_ptr<Flusher> StartFlusherWithLog(WriteAheadLogOptions options = {},
+                                               FlusherOptions flusher_options = {}) {
     auto log = WriteAheadLog::Open(&env_, "/data", options);
     EXPECT_TRUE(log) << log.error().message;
     if (!log) return nullptr;
-    auto flusher = Flusher::Start({}, std::move(*log));
+    auto flusher = Flusher::Start(flusher_options, std::move(*log));
     EXPECT_TRUE(flusher) << flusher.error().message;
     return flusher ? std::move(*flusher) : nullptr;
   }
