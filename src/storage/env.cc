@@ -2,6 +2,12 @@
 
 namespace sluice::storage {
 
+Status WritableFile::WriteAtGathered(uint64_t offset, std::span<const std::string_view> pieces) {
+  std::string joined;
+  for (std::string_view piece : pieces) joined.append(piece);
+  return WriteAt(offset, joined);
+}
+
 Result<size_t> ReadFully(const ReadableFile& file, uint64_t offset, std::span<char> out) {
   size_t done = 0;
   while (done < out.size()) {

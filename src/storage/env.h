@@ -34,6 +34,10 @@ class WritableFile {
   // Writes all of `data` at `offset`, growing the file as needed. On failure part of
   // `data` may have reached the file.
   [[nodiscard]] virtual Status WriteAt(uint64_t offset, std::string_view data) = 0;
+  // WriteAt of the concatenation of `pieces`, without the caller building it (POSIX: one
+  // pwritev). This default concatenates.
+  [[nodiscard]] virtual Status WriteAtGathered(uint64_t offset,
+                                               std::span<const std::string_view> pieces);
   // fdatasync: when Ok, the data written so far and the metadata needed to read it back
   // (the size) survive a crash or power loss.
   [[nodiscard]] virtual Status Sync() = 0;

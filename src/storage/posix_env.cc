@@ -3,9 +3,12 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <climits>
 #include <cstring>
 
 namespace sluice::storage {
@@ -53,6 +56,32 @@ class PosixWritableFile final : public WritableFile {
     return Ok();
   }
 
+  Status WriteAtGathered(uint64_t offset, std::span<const std::string_view> pieces) override {
+    iovecs_.clear();
+    for (std::string_view piece : pieces) {
+      if (!piece.empty()) iovecs_.push_back({const_cast<char*>(piece.data()), piece.size()});
+    }
+    for (size_t next = 0; next < iovecs_.size();) {
+      const int count = static_cast<int>(std::min<size_t>(iovecs_.size() - next, IOV_MAX));
+      ssize_t wrote = ::pwritev(fd_, &iovecs_[next], count, static_cast<off_t>(offset));
+      if (wrote < 0) {
+        if (errno == EINTR) continue;
+        return Fail(PosixError(path_, "write", errno));
+      }
+      offset += static_cast<uint64_t>(wrote);
+      // Past the pieces written whole, into the one written in part.
+      for (auto left = static_cast<size_t>(wrote); left > 0;) {
+        iovec& piece = iovecs_[next];
+        const size_t taken = std::min(left, piece.iov_len);
+        piece.iov_base = static_cast<char*>(piece.iov_base) + taken;
+        piece.iov_len -= taken;
+        left -= taken;
+        if (piece.iov_len == 0) ++next;
+      }
+    }
+    return Ok();
+  }
+
   Status Sync() override {
     if (::fdatasync(fd_) != 0) return Fail(PosixError(path_, "fdatasync", errno));
     return Ok();
@@ -92,7 +121,8 @@ class PosixWritableFile final : public WritableFile {
  private:
   std::string path_;
   int fd_;
-  uint64_t device_;  // st_dev: the file system
+  uint64_t device_;            // st_dev: the file system
+  std::vector<iovec> iovecs_;  // WriteAtGathered's, reused
 };
 
 class PosixReadableFile final : public ReadableFile {

@@ -46,27 +46,36 @@ std::optional<uint64_t> DecodeFileHeader(std::string_view header) {
   return LoadLittle64(header.data() + 8);
 }
 
-// `writes` with their paths relative to the log's root.
+// The entry of `writes` (paths relative to the log's root; `entry_bytes` in all) as
+// `pieces` to write one after another: the headers and paths, encoded into `heads`, and
+// the writes' bytes in place.
 void EncodeEntry(uint64_t salt, uint64_t lsn, std::span<const LoggedWrite> writes,
-                 std::string& out) {
-  out.resize(WriteAheadLog::EntryBytes(writes));
-  const size_t payload = out.size() - kEntryHeaderBytes;
-  char* at = out.data();
+                 uint64_t entry_bytes, std::string& heads, std::vector<std::string_view>& pieces) {
+  size_t heads_bytes = kEntryHeaderBytes;
+  for (const LoggedWrite& write : writes) heads_bytes += kWriteHeaderBytes + write.path.size();
+  heads.resize(heads_bytes);  // before taking views of it
+  pieces.clear();
+  char* at = heads.data();
   StoreLittle32(at, kEntryMagic);
   StoreLittle64(at + 8, salt);
   StoreLittle64(at + 16, lsn);
-  StoreLittle32(at + 24, static_cast<uint32_t>(payload));
+  StoreLittle32(at + 24, static_cast<uint32_t>(entry_bytes - kEntryHeaderBytes));
   StoreLittle32(at + 28, static_cast<uint32_t>(writes.size()));
+  pieces.emplace_back(at, kEntryHeaderBytes);
+  uint32_t crc = Crc32c(at + 8, kEntryHeaderBytes - 8);
   at += kEntryHeaderBytes;
   for (const LoggedWrite& write : writes) {
+    char* head = at;
     StoreLittle32(at, static_cast<uint32_t>(write.bytes.size()));
     StoreLittle16(at + 4, static_cast<uint16_t>(write.path.size()));
     StoreLittle64(at + 6, write.offset);
-    at += kWriteHeaderBytes;
-    at = std::copy(write.path.begin(), write.path.end(), at);
-    at = std::copy(write.bytes.begin(), write.bytes.end(), at);
+    at = std::copy(write.path.begin(), write.path.end(), at + kWriteHeaderBytes);
+    pieces.emplace_back(head, static_cast<size_t>(at - head));
+    pieces.push_back(write.bytes);
+    crc = Crc32cExtend(crc, head, static_cast<size_t>(at - head));
+    crc = Crc32cExtend(crc, write.bytes.data(), write.bytes.size());
   }
-  StoreLittle32(out.data() + 4, Crc32c(out.data() + 8, out.size() - 8));
+  StoreLittle32(heads.data() + 4, crc);
 }
 
 // One replayable entry of a file: its lsn and payload.
@@ -314,17 +323,17 @@ Status WriteAheadLog::Append(std::span<const LoggedWrite> writes) {
     write_offset_ = kHeaderBlockBytes;
   }
   if (status) {
-    EncodeEntry(file.salt, next_lsn_, relative_, entry_);
-    status = file.file->WriteAt(write_offset_, entry_);
+    EncodeEntry(file.salt, next_lsn_, relative_, entry_bytes, entry_heads_, entry_pieces_);
+    status = file.file->WriteAtGathered(write_offset_, entry_pieces_);
   }
   if (status) status = file.file->Sync();
   if (!status) {
     Stop(status.error());
     return Fail(*failure_);
   }
-  write_offset_ += entry_.size();
+  write_offset_ += entry_bytes;
   ++next_lsn_;
-  unsynced_bytes_ += entry_.size();
+  unsynced_bytes_ += entry_bytes;
   if (unsynced_bytes_ >= options_.checkpoint_bytes) cv_.notify_all();
   return Ok();
 }

@@ -143,14 +143,15 @@ class WriteAheadLog {
   mutable std::mutex mu_;
   std::condition_variable cv_;
   std::array<File, 2> files_;
-  size_t active_ = 0;                  // guarded by mu_
-  uint64_t write_offset_ = 0;          // guarded by mu_: 0 means the header is still to be written
-  uint64_t next_lsn_ = 1;              // guarded by mu_
-  uint64_t unsynced_bytes_ = 0;        // guarded by mu_: logged since the last checkpoint started
-  std::optional<Error> failure_;       // guarded by mu_: set once the log has stopped
-  bool closing_ = false;               // guarded by mu_
-  std::string entry_;                  // guarded by mu_: reused encoding buffer
-  std::vector<LoggedWrite> relative_;  // guarded by mu_: the writes being encoded
+  size_t active_ = 0;             // guarded by mu_
+  uint64_t write_offset_ = 0;     // guarded by mu_: 0 means the header is still to be written
+  uint64_t next_lsn_ = 1;         // guarded by mu_
+  uint64_t unsynced_bytes_ = 0;   // guarded by mu_: logged since the last checkpoint started
+  std::optional<Error> failure_;  // guarded by mu_: set once the log has stopped
+  bool closing_ = false;          // guarded by mu_
+  std::string entry_heads_;       // guarded by mu_: reused encoding buffers
+  std::vector<std::string_view> entry_pieces_;  // guarded by mu_
+  std::vector<LoggedWrite> relative_;           // guarded by mu_: the writes being encoded
   std::mutex deferred_mu_;
   std::vector<std::shared_ptr<DeferredWrites>> deferred_;  // guarded by deferred_mu_
   std::thread checkpointer_;

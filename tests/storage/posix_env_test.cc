@@ -4,6 +4,9 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <string>
+#include <string_view>
+#include <vector>
 
 #include "testutil/temp_dir.h"
 
@@ -31,6 +34,25 @@ TEST_F(PosixEnvTest, WritesAndReadsAtOffsets) {
   EXPECT_EQ(out, std::string("hello\0\0\0\0\0world", 15));
   std::string past(4, 'x');
   EXPECT_EQ(*ReadFully(**reader, 13, past), 2u);
+}
+
+TEST_F(PosixEnvTest, GatheredWritesLandBackToBackPastTheSystemsPieceLimit) {
+  // 3,000 pieces (more than one pwritev takes), some empty, from offset 7.
+  std::vector<std::string> owned;
+  std::string expected;
+  for (int i = 0; i < 3000; ++i) {
+    owned.push_back(i % 5 == 0 ? "" : std::to_string(i) + ",");
+    expected += owned.back();
+  }
+  std::vector<std::string_view> pieces(owned.begin(), owned.end());
+  auto file = env_->OpenWritable(Path("g"), OpenMode::kCreateOrTruncate);
+  ASSERT_TRUE(file);
+  ASSERT_TRUE((*file)->WriteAtGathered(7, pieces));
+  auto reader = env_->OpenReadable(Path("g"));
+  ASSERT_TRUE(reader);
+  std::string out(expected.size() + 7, 'x');
+  ASSERT_EQ(*ReadFully(**reader, 0, out), out.size());
+  EXPECT_EQ(out, std::string(7, '\0') + expected);
 }
 
 TEST_F(PosixEnvTest, AllocateReservesAndTruncateShrinks) {
