@@ -25,6 +25,10 @@ Result<std::unique_ptr<Flusher>> Flusher::Start(FlusherOptions options,
       NameThisThread("sluice-flusher");
       raw->Run();
     });
+    flusher->write_behind_thread_ = std::thread([raw = flusher.get()] {
+      NameThisThread("sluice-writeout");
+      raw->RunWriteBehind();
+    });
     for (int i = 0; i < options.sync_threads; ++i) {
       flusher->sync_threads_.emplace_back([raw = flusher.get()] {
         NameThisThread("sluice-sync");
@@ -48,6 +52,12 @@ Flusher::~Flusher() {
   sync_cv_.notify_all();
   if (thread_.joinable()) thread_.join();
   for (std::thread& sync_thread : sync_threads_) sync_thread.join();
+  {
+    std::lock_guard lock(write_behind_mu_);
+    write_behind_stop_ = true;
+  }
+  write_behind_cv_.notify_all();
+  if (write_behind_thread_.joinable()) write_behind_thread_.join();
 }
 
 void Flusher::Register(FlushClient* client) {
@@ -298,6 +308,28 @@ bool Flusher::CanLog(std::span<WritableFile* const> files,
              files.begin(), files.end(),
              [&](const WritableFile* file) { return file->FileSystemId() == file_system; }) &&
          log_->CanLog(writes);
+}
+
+void Flusher::WriteBehind(std::shared_ptr<BackgroundWrite> write) {
+  {
+    std::lock_guard lock(write_behind_mu_);
+    write_behind_.push_back(std::move(write));
+  }
+  write_behind_cv_.notify_one();
+}
+
+void Flusher::RunWriteBehind() {
+  std::vector<std::shared_ptr<BackgroundWrite>> writes;
+  std::unique_lock lock(write_behind_mu_);
+  while (true) {
+    write_behind_cv_.wait(lock, [&] { return write_behind_stop_ || !write_behind_.empty(); });
+    if (write_behind_stop_) return;  // what is left, its owners write themselves
+    writes.swap(write_behind_);
+    lock.unlock();
+    for (const auto& write : writes) write->WriteBehind();
+    writes.clear();
+    lock.lock();
+  }
 }
 
 void Flusher::DeferToCheckpoint(std::shared_ptr<DeferredWrites> writes) {

@@ -42,6 +42,17 @@ class FlushClient {
   std::atomic<bool> queued_{false};  // in the flusher's queue; cleared before FlushCycle
 };
 
+// Work a client hands to the flusher's write-behind thread (Flusher::WriteBehind), so that
+// it is done off the flusher thread. Best effort: what fails is left to the client's next
+// write, which reports it.
+class BackgroundWrite {
+ public:
+  virtual void WriteBehind() = 0;
+
+ protected:
+  ~BackgroundWrite() = default;
+};
+
 // A flush cycle's way to the disk, handed to the flusher: an entry of its write-ahead log
 // (`writes`), appended by the flusher thread at the end of the cycle, or fdatasyncs run
 // by a sync thread while the flusher writes the next batch. Owned by the client until
@@ -147,6 +158,10 @@ class Flusher {
   // Whether the log takes a job with these files and writes: the files on its file
   // system, the writes in one entry (WriteAheadLog::CanLog). Without a log, false.
   bool CanLog(std::span<WritableFile* const> files, std::span<const LoggedWrite> writes) const;
+  // Has `write` run soon on the write-behind thread (a segment tail's full block written to
+  // its file: copying into the page cache can take a millisecond that the flusher thread
+  // would otherwise spend before its next cycle). Cheap; never waits for the disk.
+  void WriteBehind(std::shared_ptr<BackgroundWrite> write);
   // Hands held-back writes to the log's next retiring checkpoint (WriteAheadLog::Defer).
   // Requires a log.
   void DeferToCheckpoint(std::shared_ptr<DeferredWrites> writes);
@@ -165,6 +180,7 @@ class Flusher {
   Flusher(FlusherOptions options, std::unique_ptr<WriteAheadLog> log);
   void Run();
   void RunSyncs();
+  void RunWriteBehind();
   // Appends the submitted jobs that carry writes to the write-ahead log and marks them
   // done; leaves the others in submitted_. Flusher thread, with a log.
   void LogSubmitted();
@@ -204,6 +220,11 @@ class Flusher {
 
   std::thread thread_;
   std::vector<std::thread> sync_threads_;
+  std::mutex write_behind_mu_;
+  std::condition_variable write_behind_cv_;
+  std::vector<std::shared_ptr<BackgroundWrite>> write_behind_;  // guarded by write_behind_mu_
+  bool write_behind_stop_ = false;                              // guarded by write_behind_mu_
+  std::thread write_behind_thread_;
 };
 
 }  // namespace sluice::storage

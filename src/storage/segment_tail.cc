@@ -1,6 +1,7 @@
 #include "storage/segment_tail.h"
 
 #include <algorithm>
+#include <array>
 #include <cstring>
 
 #include "storage/segment_writer.h"
@@ -14,20 +15,29 @@ class SegmentTail::Reader final : public ReadableFile {
       : tail_(std::move(tail)), file_(std::move(file)) {}
 
   Result<size_t> ReadAt(uint64_t offset, std::span<char> out) const override {
-    // A block replaces the one before only once that one is in the file, so whatever
-    // lies before the block seen here is in the file.
-    std::shared_ptr<const Block> block = tail_->published_.load(std::memory_order_acquire);
-    if (block == nullptr) return file_->ReadAt(offset, out);
-    if (offset >= block->base) return ReadBlock(*block, offset, out);
-    return file_->ReadAt(offset, out.first(std::min<uint64_t>(out.size(), block->base - offset)));
+    // A block leaves the view only once it is in the file, so whatever lies before the
+    // blocks seen here is in the file.
+    std::shared_ptr<const View> view = tail_->published_.load(std::memory_order_acquire);
+    if (view == nullptr) return file_->ReadAt(offset, out);
+    for (const auto& block : {view->current, view->full}) {
+      if (block != nullptr && offset >= block->base) return ReadBlock(*block, offset, out);
+    }
+    const uint64_t first = view->full != nullptr ? view->full->base : view->current->base;
+    return file_->ReadAt(offset, out.first(std::min<uint64_t>(out.size(), first - offset)));
   }
 
   Result<uint64_t> Size() const override {
     auto size = file_->Size();
     if (!size) return size;
-    std::shared_ptr<const Block> block = tail_->published_.load(std::memory_order_acquire);
-    if (block == nullptr) return size;
-    return std::max<uint64_t>(*size, block->base + block->size.load(std::memory_order_acquire));
+    std::shared_ptr<const View> view = tail_->published_.load(std::memory_order_acquire);
+    if (view == nullptr) return size;
+    uint64_t end = *size;
+    for (const auto& block : {view->current, view->full}) {
+      if (block != nullptr) {
+        end = std::max<uint64_t>(end, block->base + block->size.load(std::memory_order_acquire));
+      }
+    }
+    return end;
   }
 
  private:
@@ -50,31 +60,45 @@ size_t SegmentTail::ReadBlock(const Block& block, uint64_t offset, std::span<cha
 }
 
 void SegmentTail::Attach(WritableFile* file) {
+  std::lock_guard writing(write_mu_);
   std::lock_guard lock(mu_);
   file_ = file;
 }
 
 void SegmentTail::Detach() {
+  std::lock_guard writing(write_mu_);
   std::lock_guard lock(mu_);
   file_ = nullptr;
-  if (block_ != nullptr && written_ < block_->size.load(std::memory_order_relaxed)) {
-    lost_ = true;  // readers keep the block: the file does not have it
+  if (full_ != nullptr ||
+      (block_ != nullptr && written_ < block_->size.load(std::memory_order_relaxed))) {
+    lost_ = true;  // readers keep the blocks: the file does not have them
     return;
   }
-  DropBlockLocked();
+  DropBlocksLocked();
 }
 
 void SegmentTail::Discard() {
+  std::lock_guard writing(write_mu_);
   std::lock_guard lock(mu_);
   file_ = nullptr;
   lost_ = false;
-  DropBlockLocked();
+  DropBlocksLocked();
 }
 
-void SegmentTail::DropBlockLocked() {
+void SegmentTail::PublishLocked() {
+  if (block_ == nullptr && full_ == nullptr) {
+    published_.store(nullptr, std::memory_order_release);
+    return;
+  }
+  published_.store(std::make_shared<const View>(View{full_, block_}), std::memory_order_release);
+}
+
+void SegmentTail::DropBlocksLocked() {
   block_.reset();
+  full_.reset();
   written_ = 0;
-  published_.store(nullptr, std::memory_order_release);
+  full_written_ = 0;
+  PublishLocked();
 }
 
 Error SegmentTail::LostError() {
@@ -82,74 +106,145 @@ Error SegmentTail::LostError() {
       ErrorCode::kInternal, "a segment file closed before its logged bytes reached it", {}};
 }
 
-void SegmentTail::StartBlock(uint64_t base, size_t capacity) {
-  auto block = std::make_shared<Block>();
-  block->base = base;
-  block->capacity = capacity;
-  block->bytes = std::make_unique_for_overwrite<char[]>(capacity);
-  block_ = block;
-  written_ = 0;
-  published_.store(std::move(block), std::memory_order_release);
-}
-
-Result<bool> SegmentTail::Append(uint64_t offset, std::string_view bytes) {
-  std::lock_guard lock(mu_);
+Result<TailAppend> SegmentTail::Append(uint64_t offset, std::string_view bytes) {
+  std::unique_lock lock(mu_);
+  TailAppend result;
   size_t size = block_ != nullptr ? block_->size.load(std::memory_order_relaxed) : 0;
   const bool fits =
       block_ != nullptr && offset == block_->base + size && bytes.size() <= block_->capacity - size;
   if (!fits) {
-    if (auto status = FlushLocked(); !status) return Fail(status.error());
-    StartBlock(offset, std::max(kBlockBytes, bytes.size()));
+    // Replacing blocks: no write may run meanwhile (lock order: write_mu_, then mu_).
+    lock.unlock();
+    std::lock_guard writing(write_mu_);
+    lock.lock();
+    auto filled = StartBlockLocked(lock, offset, bytes.size());
+    if (!filled) return Fail(filled.error());
+    result.block_full = *filled;
     size = 0;
   }
   std::memcpy(block_->bytes.get() + size, bytes.data(), bytes.size());
   block_->size.store(size + bytes.size(), std::memory_order_release);
-  const bool fresh = !pending_;
+  result.fresh = !pending_;
   pending_ = true;
-  return fresh;
+  return result;
+}
+
+Result<bool> SegmentTail::StartBlockLocked(std::unique_lock<std::mutex>& lock, uint64_t offset,
+                                           size_t bytes) {
+  bool filled = false;
+  if (block_ != nullptr) {
+    const size_t size = block_->size.load(std::memory_order_relaxed);
+    if (offset != block_->base + size) {
+      // Somewhere else (everything is written then, or is written now).
+      if (auto status = WriteLocked(lock, true); !status) return Fail(status.error());
+      block_.reset();
+    } else if (written_ < size) {
+      // Full: it waits for its write, after the one before it (written here if it still
+      // waits).
+      if (auto status = WriteLocked(lock, false); !status) return Fail(status.error());
+      full_ = std::move(block_);
+      full_written_ = written_;
+      filled = true;
+    }
+  }
+  auto block = std::make_shared<Block>();
+  block->base = offset;
+  block->capacity = std::max(kBlockBytes, bytes);
+  block->bytes = std::make_unique_for_overwrite<char[]>(block->capacity);
+  block_ = std::move(block);
+  written_ = 0;
+  PublishLocked();
+  return filled;
 }
 
 Status SegmentTail::Flush() {
-  std::lock_guard lock(mu_);
-  return FlushLocked();
+  std::lock_guard writing(write_mu_);
+  std::unique_lock lock(mu_);
+  return WriteLocked(lock, true);
 }
 
-Status SegmentTail::FlushLocked() {
-  if (block_ == nullptr) return Ok();
-  const size_t size = block_->size.load(std::memory_order_relaxed);
-  if (written_ == size) return Ok();
-  if (file_ == nullptr) return Fail(LostError());
-  const uint64_t offset = block_->base + written_;
-  const size_t length = size - written_;
-  if (auto status =
-          file_->WriteAt(offset, std::string_view(block_->bytes.get() + written_, length));
-      !status) {
-    return status;
+Status SegmentTail::WriteFullBlock() {
+  std::lock_guard writing(write_mu_);
+  std::unique_lock lock(mu_);
+  return WriteLocked(lock, false);
+}
+
+void SegmentTail::WriteBehind() { (void)WriteFullBlock(); }
+
+Status SegmentTail::WriteLocked(std::unique_lock<std::mutex>& lock, bool current) {
+  struct Range {
+    Block* block;
+    size_t from;
+    size_t to;
+  };
+  std::array<Range, 2> ranges;
+  size_t count = 0;
+  if (full_ != nullptr) {
+    ranges[count++] = {full_.get(), full_written_, full_->size.load(std::memory_order_relaxed)};
   }
-  if (length >= kEarlyWritebackBytes) file_->StartWriteback(offset, length);
-  written_ = size;
-  return Ok();
+  if (current && block_ != nullptr) {
+    ranges[count++] = {block_.get(), written_, block_->size.load(std::memory_order_relaxed)};
+  }
+  size_t unwritten = 0;
+  for (size_t i = 0; i < count; ++i) unwritten += ranges[i].to - ranges[i].from;
+  if (unwritten > 0 && file_ == nullptr) return Fail(LostError());
+  // The blocks cannot change while write_mu_ is held (appends only add after `to`), so
+  // the copy goes without mu_: an Append with room is not held up by the disk.
+  WritableFile* file = file_;
+  lock.unlock();
+  Status status = Ok();
+  size_t done = 0;
+  for (; done < count; ++done) {
+    const Range& range = ranges[done];
+    if (range.from == range.to) continue;
+    const uint64_t at = range.block->base + range.from;
+    const size_t length = range.to - range.from;
+    status = file->WriteAt(at, std::string_view(range.block->bytes.get() + range.from, length));
+    if (!status) break;
+    if (length >= kEarlyWritebackBytes) file->StartWriteback(at, length);
+  }
+  lock.lock();
+  for (size_t i = 0; i < done; ++i) {
+    (ranges[i].block == full_.get() ? full_written_ : written_) = ranges[i].to;
+  }
+  if (full_ != nullptr && full_written_ == full_->size.load(std::memory_order_relaxed)) {
+    full_.reset();
+    full_written_ = 0;
+    PublishLocked();
+  }
+  return status;
 }
 
 void SegmentTail::Truncate(uint64_t end) {
+  std::lock_guard writing(write_mu_);
   std::lock_guard lock(mu_);
-  if (block_ == nullptr) return;
-  if (end >= block_->base) {
+  auto cut = [end](Block& block, size_t& written) {
     const size_t size =
-        std::min<uint64_t>(block_->size.load(std::memory_order_relaxed), end - block_->base);
-    block_->size.store(size, std::memory_order_release);
-    written_ = std::min(written_, size);
+        std::min<uint64_t>(block.size.load(std::memory_order_relaxed), end - block.base);
+    block.size.store(size, std::memory_order_release);
+    written = std::min(written, size);
+  };
+  if (block_ != nullptr && end >= block_->base) {
+    cut(*block_, written_);
     return;
   }
-  // Everything before the block is in the file, and `end` is before it.
-  DropBlockLocked();
+  block_.reset();
+  written_ = 0;
+  if (full_ != nullptr && end >= full_->base) {
+    cut(*full_, full_written_);
+    PublishLocked();
+    return;
+  }
+  // Everything before the blocks is in the file, and `end` is before them.
+  DropBlocksLocked();
 }
 
 Status SegmentTail::WriteOut() {
-  std::lock_guard lock(mu_);
+  std::lock_guard writing(write_mu_);
+  std::unique_lock lock(mu_);
   pending_ = false;
   if (lost_) return Fail(LostError());
-  return FlushLocked();
+  return WriteLocked(lock, true);
 }
 
 }  // namespace sluice::storage

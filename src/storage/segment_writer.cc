@@ -78,7 +78,7 @@ Status SegmentWriter::Reserve(uint64_t end) {
   return Ok();
 }
 
-Result<bool> SegmentWriter::WriteBehind(uint64_t offset, std::string_view bytes) {
+Result<TailAppend> SegmentWriter::WriteBehind(uint64_t offset, std::string_view bytes) {
   uint64_t end = offset + bytes.size();
   if (auto status = Reserve(end); !status) return Fail(status.error());
   auto appended = tail_->Append(offset, bytes);

@@ -11,12 +11,12 @@
 #include "common/result.h"
 #include "storage/env.h"
 #include "storage/index_file.h"
+#include "storage/segment_tail.h"
 #include "storage/sparse_index.h"
 
 namespace sluice::storage {
 
 class Segment;
-class SegmentTail;
 
 // The open files of one unsealed segment: the segment file (written at explicit
 // offsets, preallocated ahead of the writes with fallocate) and its index file. It also
@@ -51,9 +51,9 @@ class SegmentWriter {
   // when the write would pass the reserved end (so a full disk fails here, cleanly).
   [[nodiscard]] Status Write(uint64_t offset, std::string_view bytes);
   // Like Write, but into the segment's tail (SegmentTail), for bytes the write-ahead log
-  // makes durable: they reach the file later. True when the tail must be handed to the
-  // log (WriteAheadLog::Defer).
-  [[nodiscard]] Result<bool> WriteBehind(uint64_t offset, std::string_view bytes);
+  // makes durable: they reach the file later. Says whether the tail must be handed to the
+  // log (WriteAheadLog::Defer) and whether a full block awaits its write.
+  [[nodiscard]] Result<TailAppend> WriteBehind(uint64_t offset, std::string_view bytes);
   // Writes what the tail holds back to the file (no sync).
   [[nodiscard]] Status FlushTail();
   // fdatasync of the segment file (after FlushTail), if anything was written since the

@@ -264,9 +264,10 @@ Status ShardWriter::WriteOps(std::vector<FlushOp>& ops) {
     SLUICE_ASSERT(writer != nullptr, "chunk for a segment without open files");
     if (flusher_->has_write_ahead_log()) {
       // Logged, the bytes need not reach the file every cycle (SegmentTail).
-      auto fresh = writer->WriteBehind(chunk.file_offset, chunk.bytes());
-      if (!fresh) return Fail(fresh.error());
-      if (*fresh) flusher_->DeferToCheckpoint(chunk.segment->tail());
+      auto appended = writer->WriteBehind(chunk.file_offset, chunk.bytes());
+      if (!appended) return Fail(appended.error());
+      if (appended->fresh) flusher_->DeferToCheckpoint(chunk.segment->tail());
+      if (appended->block_full) flusher_->WriteBehind(chunk.segment->tail());
     } else if (auto status = writer->Write(chunk.file_offset, chunk.bytes()); !status) {
       return status;
     }

@@ -58,13 +58,48 @@ TEST_F(SegmentTailTest, ReadersSeeAppendedBytesBeforeTheFileHasThem) {
   EXPECT_EQ(Read(0, 16), "0123456789abcdef");
 }
 
-TEST_F(SegmentTailTest, AFullBlockGoesToTheFileInOneWrite) {
+TEST_F(SegmentTailTest, AFullBlockStaysReadableUntilItsWriteTakesItToTheFileInOneWrite) {
   const std::string first(kBlock, 'x');
-  ASSERT_TRUE(tail_->Append(10, first));
-  EXPECT_EQ(FileContents().size(), 10u);
-  ASSERT_TRUE(tail_->Append(10 + kBlock, "next"));  // does not fit: the block is written
-  EXPECT_EQ(FileContents(), "0123456789" + first);
+  auto filling = tail_->Append(10, first);
+  ASSERT_TRUE(filling);
+  EXPECT_FALSE(filling->block_full);
+  auto next = tail_->Append(10 + kBlock, "next");  // does not fit: the block is full
+  ASSERT_TRUE(next);
+  EXPECT_TRUE(next->block_full);
+  EXPECT_EQ(FileContents().size(), 10u);  // its write is left to WriteFullBlock
   EXPECT_EQ(Read(kBlock + 8, 6), "xxnext");
+  EXPECT_EQ(Read(0, 12), "0123456789xx");
+
+  ASSERT_TRUE(tail_->WriteFullBlock());
+  EXPECT_EQ(FileContents(), "0123456789" + first);  // not the current block
+  EXPECT_EQ(Read(kBlock + 8, 6), "xxnext");
+  ASSERT_TRUE(tail_->WriteFullBlock());  // nothing more to write
+  EXPECT_EQ(FileContents(), "0123456789" + first);
+}
+
+TEST_F(SegmentTailTest, ABlockFillingBeforeTheFullOneIsWrittenWritesItFirst) {
+  ASSERT_TRUE(tail_->Append(10, std::string(kBlock, 'x')));
+  ASSERT_TRUE(tail_->Append(10 + kBlock, std::string(kBlock, 'y')));
+  auto third = tail_->Append(10 + 2 * kBlock, "z");
+  ASSERT_TRUE(third);
+  EXPECT_TRUE(third->block_full);
+  EXPECT_EQ(FileContents(), "0123456789" + std::string(kBlock, 'x'));
+  EXPECT_EQ(Read(6 + 2 * kBlock, 5), "yyyyz");
+  ASSERT_TRUE(tail_->Flush());  // the full block, then the current one
+  EXPECT_EQ(FileContents(),
+            "0123456789" + std::string(kBlock, 'x') + std::string(kBlock, 'y') + "z");
+}
+
+TEST_F(SegmentTailTest, AFullBlockThatFailsToBeWrittenIsWrittenByTheNextWrite) {
+  ASSERT_TRUE(tail_->Append(10, std::string(kBlock, 'x')));
+  ASSERT_TRUE(tail_->Append(10 + kBlock, "next"));
+  env_.SetSpaceLimit(11);
+  EXPECT_FALSE(tail_->WriteFullBlock());
+  tail_->WriteBehind();  // the same, its failure left to the next write
+  env_.SetSpaceLimit(std::nullopt);
+  EXPECT_EQ(Read(8, 4), "89xx");
+  ASSERT_TRUE(tail_->WriteOut());
+  EXPECT_EQ(FileContents(), "0123456789" + std::string(kBlock, 'x') + "next");
 }
 
 TEST_F(SegmentTailTest, AWriteLargerThanABlockGetsABlockOfItsOwn) {
@@ -84,9 +119,10 @@ TEST_F(SegmentTailTest, TruncateForgetsRewoundBytesAndLaterOnesTakeTheirPlace) {
   EXPECT_EQ(FileContents(), "0123456789keep!");
 }
 
-TEST_F(SegmentTailTest, TruncateBeforeTheBlockLeavesReadsToTheFile) {
+TEST_F(SegmentTailTest, TruncateBeforeTheBlocksLeavesReadsToTheFile) {
   ASSERT_TRUE(tail_->Append(10, std::string(kBlock, 'x')));
-  ASSERT_TRUE(tail_->Append(10 + kBlock, "yy"));  // the first block is in the file
+  ASSERT_TRUE(tail_->Append(10 + kBlock, "yy"));
+  ASSERT_TRUE(tail_->WriteFullBlock());  // the first block is in the file
   tail_->Truncate(12);
   ASSERT_TRUE(mem_env_.SetContents(kPath, "0123456789xx"));  // the caller cuts the file
   EXPECT_EQ(Read(0, 20), "0123456789xx");
@@ -94,14 +130,29 @@ TEST_F(SegmentTailTest, TruncateBeforeTheBlockLeavesReadsToTheFile) {
   EXPECT_EQ(Read(8, 10), "89xxzz");
 }
 
+TEST_F(SegmentTailTest, TruncateIntoTheFullBlockDropsTheCurrentOne) {
+  ASSERT_TRUE(tail_->Append(10, std::string(kBlock, 'x')));
+  ASSERT_TRUE(tail_->Append(10 + kBlock, "yy"));
+  tail_->Truncate(13);
+  EXPECT_EQ(Read(8, 10), "89xxx");
+  auto again = tail_->Append(13, "!");
+  ASSERT_TRUE(again);
+  EXPECT_FALSE(again->block_full);  // the full block still waits, now 3 bytes
+  EXPECT_EQ(Read(8, 10), "89xxx!");
+  ASSERT_TRUE(tail_->Flush());
+  EXPECT_EQ(FileContents(), "0123456789xxx!");
+}
+
 TEST_F(SegmentTailTest, HandsItselfToACheckpointOncePerWriteOut) {
   auto first = tail_->Append(10, "a");
   ASSERT_TRUE(first);
-  EXPECT_TRUE(*first);
-  EXPECT_FALSE(*tail_->Append(11, "b"));
+  EXPECT_TRUE(first->fresh);
+  EXPECT_FALSE(tail_->Append(11, "b")->fresh);
+  ASSERT_TRUE(tail_->WriteFullBlock());  // no full block: does not count
+  EXPECT_FALSE(tail_->Append(12, "c")->fresh);
   ASSERT_TRUE(tail_->WriteOut());
-  EXPECT_EQ(FileContents(), "0123456789ab");
-  EXPECT_TRUE(*tail_->Append(12, "c"));
+  EXPECT_EQ(FileContents(), "0123456789abc");
+  EXPECT_TRUE(tail_->Append(13, "d")->fresh);
 }
 
 TEST_F(SegmentTailTest, AFailedFlushKeepsTheBytesForTheNextOne) {
