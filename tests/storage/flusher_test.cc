@@ -210,6 +210,27 @@ TEST_F(FlusherTest, WithTheWriteAheadLogTheFlusherAcknowledgesWhatItLogsWithoutT
   for (auto& log : logs) EXPECT_EQ(log->tail_position(), log == logs[0] ? 3u : 4u);
 }
 
+TEST_F(FlusherTest, WithTheWriteAheadLogAFullTailBlockReachesItsFileWithoutASync) {
+  // The write-behind thread writes it; nothing else would before the file is synced or
+  // the block after it fills too.
+  auto flusher = StartFlusherWithLog();
+  ASSERT_NE(flusher, nullptr);
+  ShardLogOptions options = SmallOptions();
+  options.segment_bytes = 4 << 20;
+  options.preallocate_bytes = 1 << 20;
+  auto log = ShardLog::Open(&env_, flusher.get(), "/data/wb/0", options);
+  ASSERT_TRUE(log) << log.error().message;
+  ASSERT_TRUE((*log)->AppendBatch(Inputs(MakeRecords(2, 100, 1))));  // creates the segment
+  const auto first = MakeRecords(40, 1000, 2);
+  ASSERT_TRUE((*log)->AppendBatch(Inputs(first)));
+  for (uint64_t batch = 3; batch < 7; ++batch) {  // 160 KB more: the first block fills
+    ASSERT_TRUE((*log)->AppendBatch(Inputs(MakeRecords(40, 1000, batch))));
+  }
+  const std::string path = "/data/wb/0/" + SegmentFileName(0);
+  EXPECT_TRUE(
+      WaitFor([&] { return mem_env_.Contents(path)->find(first[0].data) != std::string::npos; }));
+}
+
 TEST_F(FlusherTest, NothingIsAcknowledgedOnceTheWriteAheadLogHasStopped) {
   // Else a later append could reuse the positions of the failed entry, which the next
   // start replays.
