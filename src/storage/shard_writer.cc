@@ -327,8 +327,10 @@ Status ShardWriter::StartSync() {
 
 void ShardWriter::FinishCycle() {
   if (finished_ != nullptr) (void)Complete(std::move(finished_));  // its sync succeeded
-  // Logged by this cycle (or synced already): done now rather than in the next cycle.
-  if (inflight_ != nullptr && flusher_->SyncDone(&inflight_->job)) {
+  // Logged by this cycle's PublishSyncs (a job carrying writes): done now rather than in
+  // the next cycle. A sync thread's job is completed through the FlushCycle it queues.
+  if (inflight_ != nullptr && !inflight_->job.writes.empty() &&
+      flusher_->SyncDone(&inflight_->job)) {
     (void)Complete(std::move(inflight_));
   }
 }
