@@ -25,10 +25,12 @@ Result<std::unique_ptr<Flusher>> Flusher::Start(FlusherOptions options,
       NameThisThread("sluice-flusher");
       raw->Run();
     });
-    flusher->write_behind_thread_ = std::thread([raw = flusher.get()] {
-      NameThisThread("sluice-writeout");
-      raw->RunWriteBehind();
-    });
+    if (flusher->log_ != nullptr) {  // only logged bytes are held back in segment tails
+      flusher->write_behind_thread_ = std::thread([raw = flusher.get()] {
+        NameThisThread("sluice-writeout");
+        raw->RunWriteBehind();
+      });
+    }
     for (int i = 0; i < options.sync_threads; ++i) {
       flusher->sync_threads_.emplace_back([raw = flusher.get()] {
         NameThisThread("sluice-sync");
@@ -110,13 +112,11 @@ void SyncJob::Clear() {
   client = nullptr;
   status = Ok();
   done = false;
-  logged = false;
 }
 
 void Flusher::SubmitSync(SyncJob* job) {
   SLUICE_ASSERT(OnFlusherThread(), "SubmitSync called off the flusher thread");
   job->done = false;  // not yet visible to other threads
-  job->logged = false;
   submitted_.push_back(job);
 }
 
@@ -140,7 +140,7 @@ void Flusher::PublishSyncs() {
 void Flusher::LogSubmitted() {
   logging_.clear();
   std::erase_if(submitted_, [this](SyncJob* job) {
-    if (job->writes.empty()) return false;
+    if (!job->logged()) return false;
     logging_.push_back(job);
     return true;
   });
@@ -296,7 +296,6 @@ Status Flusher::LogWrites(const std::vector<SyncJob*>& jobs) {
     entry_bytes += job_bytes;
   }
   if (Status status = append(); !status) return status;
-  for (SyncJob* job : jobs) job->logged = true;
   return log_->status();
 }
 
@@ -311,6 +310,7 @@ bool Flusher::CanLog(std::span<WritableFile* const> files,
 }
 
 void Flusher::WriteBehind(std::shared_ptr<BackgroundWrite> write) {
+  SLUICE_ASSERT(log_ != nullptr, "WriteBehind needs a write-ahead log");
   {
     std::lock_guard lock(write_behind_mu_);
     write_behind_.push_back(std::move(write));

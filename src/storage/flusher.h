@@ -62,14 +62,16 @@ struct SyncJob {
   Env* env = nullptr;                // with `dir`: the folder synced after the files
   std::string dir;
   // The writes behind `files`, when the flusher's write-ahead log makes them durable
-  // instead of syncing the files (Flusher::CanLog; `logged` is set once done). The files
-  // need not hold them yet (SegmentWriter::WriteBehind).
+  // instead of syncing the files (Flusher::CanLog). The files need not hold them yet
+  // (SegmentWriter::WriteBehind).
   std::vector<LoggedWrite> writes;
   FlushClient* client = nullptr;  // gets a FlushCycle when the job is done
   Status status;                  // the first failure; read once done
   bool done = false;              // once submitted, guarded by the flusher's mutex
-  bool logged = false;            // made durable through the write-ahead log
 
+  // Goes through the write-ahead log, on the flusher thread (the job carries writes);
+  // otherwise a sync thread syncs its files and queues `client`.
+  bool logged() const { return !writes.empty(); }
   // Empties the job for another sync, keeping its vectors' storage.
   void Clear();
 };
@@ -161,6 +163,7 @@ class Flusher {
   // Has `write` run soon on the write-behind thread (a segment tail's full block written to
   // its file: copying into the page cache can take a millisecond that the flusher thread
   // would otherwise spend before its next cycle). Cheap; never waits for the disk.
+  // Requires a log.
   void WriteBehind(std::shared_ptr<BackgroundWrite> write);
   // Hands held-back writes to the log's next retiring checkpoint (WriteAheadLog::Defer).
   // Requires a log.
@@ -190,8 +193,8 @@ class Flusher {
   std::vector<SyncJob*> TakeSyncJobsLocked();
   // Syncs the files of `jobs` and returns each one's status.
   std::vector<Status> RunSyncJobs(const std::vector<SyncJob*>& jobs);
-  // Appends the writes of `jobs` to the write-ahead log, as few entries as fit, and marks
-  // the jobs logged. Fails once the log has stopped, or if it refused an entry.
+  // Appends the writes of `jobs` to the write-ahead log, as few entries as fit. Fails once
+  // the log has stopped, or if it refused an entry.
   [[nodiscard]] Status LogWrites(const std::vector<SyncJob*>& jobs);
   static Status RunSyncJob(const SyncJob& job);
   // syncfs on every file system the jobs' files are on; false if one fails.

@@ -327,10 +327,9 @@ Status ShardWriter::StartSync() {
 
 void ShardWriter::FinishCycle() {
   if (finished_ != nullptr) (void)Complete(std::move(finished_));  // its sync succeeded
-  // Logged by this cycle's PublishSyncs (a job carrying writes): done now rather than in
-  // the next cycle. A sync thread's job is completed through the FlushCycle it queues.
-  if (inflight_ != nullptr && !inflight_->job.writes.empty() &&
-      flusher_->SyncDone(&inflight_->job)) {
+  // Logged by this cycle's PublishSyncs: done now rather than in the next cycle. A sync thread's
+  // job is completed through the FlushCycle it queues.
+  if (inflight_ != nullptr && inflight_->job.logged() && flusher_->SyncDone(&inflight_->job)) {
     (void)Complete(std::move(inflight_));
   }
 }
@@ -344,7 +343,7 @@ bool ShardWriter::Complete(std::unique_ptr<Inflight> inflight) {
     Rewind(error, false);
     return false;
   }
-  if (!inflight->job.logged) {
+  if (!inflight->job.logged()) {
     syncs_.fetch_add(inflight->job.files.size(), std::memory_order_relaxed);
     for (auto [writer, write_count] : inflight->synced_writes) writer->MarkSynced(write_count);
   }

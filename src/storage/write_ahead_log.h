@@ -41,7 +41,7 @@ struct WriteAheadLogOptions {
   // Logged bytes after which the checkpoint thread syncs the file system, so that the
   // segment files reach the disk steadily rather than all at once when a file fills.
   // Each sync is a burst the log's own fdatasyncs queue behind: at 110 MB/s logged, the
-  // p99 of put -> visible was 5.6 ms with 4 MiB, 4.0 ms with 2 MiB, 4.3 ms with 1 MiB
+  // p99 of put -> visible was 5.5 ms with 4 MiB, 4.0 ms with 2 MiB, 4.3 ms with 1 MiB
   // and worse again with 512 KiB (more device flushes); 32 MiB made it 15 ms.
   uint64_t checkpoint_bytes = uint64_t{2} << 20;
 };
