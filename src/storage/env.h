@@ -55,6 +55,11 @@ class WritableFile {
   // A hint: starts writing [offset, offset + length) back to the disk without waiting
   // (sync_file_range), so a later Sync has less left to do. Guarantees nothing.
   virtual void StartWriteback(uint64_t /*offset*/, uint64_t /*length*/) {}
+  // A hint: [offset, offset + length) will not be read again soon, so its pages may leave
+  // the cache once they are on the disk (posix_fadvise DONTNEED; pages still dirty stay,
+  // and so do cached blocks the range does not cover whole).
+  // May run on another thread concurrently with writes. Guarantees nothing.
+  virtual void DropCache(uint64_t /*offset*/, uint64_t /*length*/) {}
   // Sets the size to `size`, dropping the bytes (and the reserved space) beyond it.
   [[nodiscard]] virtual Status Truncate(uint64_t size) = 0;
   [[nodiscard]] virtual Result<uint64_t> Size() = 0;

@@ -109,6 +109,11 @@ class PosixWritableFile final : public WritableFile {
                             SYNC_FILE_RANGE_WRITE);
   }
 
+  void DropCache(uint64_t offset, uint64_t length) override {
+    (void)::posix_fadvise(fd_, static_cast<off_t>(offset), static_cast<off_t>(length),
+                          POSIX_FADV_DONTNEED);
+  }
+
   Status Truncate(uint64_t size) override {
     if (::ftruncate(fd_, static_cast<off_t>(size)) != 0) {
       return Fail(PosixError(path_, "ftruncate", errno));

@@ -117,6 +117,23 @@ void SegmentWriter::Commit(uint64_t end_offset, uint64_t end_position,
   committed_end_position_ = end_position;
   if (!entries.empty()) committed_last_index_offset_ = entries.back().offset;
   unwritten_index_.insert(unwritten_index_.end(), entries.begin(), entries.end());
+  DropCacheBehind();
+}
+
+void SegmentWriter::DropCacheBehind() {
+  if (committed_end_offset_ < cache_dropped_end_ + kCachedSegmentBytes + kCacheDropStepBytes) {
+    return;
+  }
+  // Committed bytes are durable: synced, or logged and, unless the tail still holds them
+  // (it holds less than kCachedSegmentBytes but for a larger record), written to the file
+  // with their writeback started. Pages still dirty or not written yet simply stay.
+  // A cached block (a large folio, up to 2 MiB) is dropped only if the range covers it
+  // whole: starting at the block boundary before the last end gets the one it cut.
+  constexpr uint64_t kLargestCachedBlock = uint64_t{2} << 20;
+  const uint64_t from = cache_dropped_end_ / kLargestCachedBlock * kLargestCachedBlock;
+  const uint64_t end = committed_end_offset_ - kCachedSegmentBytes;
+  file_->DropCache(from, end - from);
+  cache_dropped_end_ = end;
 }
 
 void SegmentWriter::FlushIndex() {

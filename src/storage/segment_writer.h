@@ -28,6 +28,13 @@ class Segment;
 // method may block on the disk.
 // Writes at least this large start their writeback at once (WritableFile::StartWriteback).
 inline constexpr size_t kEarlyWritebackBytes = size_t{128} << 10;
+// The newest committed bytes of a segment left in the page cache for readers, who read a
+// stream near its end; Commit drops older ones (WritableFile::DropCache) in steps of at
+// least kCacheDropStepBytes. Segment data left there would fill the page cache, and every
+// write would take fresh pages: on virtual machines whose host reclaims the guest's idle
+// memory, copying into such a page costs several times what reusing one does.
+inline constexpr uint64_t kCachedSegmentBytes = uint64_t{4} << 20;
+inline constexpr uint64_t kCacheDropStepBytes = uint64_t{256} << 10;
 
 class SegmentWriter {
  public:
@@ -69,7 +76,8 @@ class SegmentWriter {
 
   // Records that everything up to `end_offset` / `end_position` is durable and
   // acknowledged, with `entries` the index entries of that part. The entries are written
-  // to the index file by FlushIndex.
+  // to the index file by FlushIndex. Drops the page cache behind the newest
+  // kCachedSegmentBytes.
   void Commit(uint64_t end_offset, uint64_t end_position, std::span<const IndexEntry> entries);
   // Appends the committed, not yet written index entries to the index file (no sync). A
   // failure abandons the index file; the next open rebuilds it from the segment.
@@ -93,6 +101,8 @@ class SegmentWriter {
                 uint64_t end_position);
   // Reserves the file up to `end` and records a write there.
   [[nodiscard]] Status Reserve(uint64_t end);
+  // Drops the page cache up to kCachedSegmentBytes before the committed end.
+  void DropCacheBehind();
 
   std::unique_ptr<WritableFile> file_;
   const std::shared_ptr<SegmentTail> tail_;
@@ -106,6 +116,7 @@ class SegmentWriter {
   uint64_t committed_end_offset_;
   uint64_t committed_end_position_;
   std::optional<uint64_t> committed_last_index_offset_;
+  uint64_t cache_dropped_end_ = 0;  // DropCache was called up to here
   std::vector<IndexEntry> unwritten_index_;
 };
 

@@ -1,6 +1,7 @@
 #include "storage/posix_env.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -8,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "testutil/page_cache.h"
 #include "testutil/temp_dir.h"
 
 namespace sluice::storage {
@@ -53,6 +55,27 @@ TEST_F(PosixEnvTest, GatheredWritesLandBackToBackPastTheSystemsPieceLimit) {
   std::string out(expected.size() + 7, 'x');
   ASSERT_EQ(*ReadFully(**reader, 0, out), out.size());
   EXPECT_EQ(out, std::string(7, '\0') + expected);
+}
+
+TEST_F(PosixEnvTest, DropCacheEmptiesTheCacheOfSyncedBytesWhichStayReadable) {
+  if (!testutil::PageCacheCanDrop(temp_.path())) GTEST_SKIP() << "tmpfs keeps every page";
+  constexpr uint64_t kBytes = uint64_t{1} << 20;
+  std::string data(kBytes, '\0');
+  for (size_t i = 0; i < data.size(); ++i) data[i] = static_cast<char>('a' + i % 23);
+  for (const char* name : {"kept", "dropped"}) {
+    auto file = env_->OpenWritable(Path(name), OpenMode::kCreateOrTruncate);
+    ASSERT_TRUE(file);
+    ASSERT_TRUE((*file)->WriteAt(0, data));
+    ASSERT_TRUE((*file)->Sync());
+    if (std::string_view(name) == "dropped") (*file)->DropCache(0, kBytes);
+  }
+  EXPECT_EQ(testutil::CachedPages(Path("kept"), 0, kBytes), kBytes / ::sysconf(_SC_PAGESIZE));
+  EXPECT_EQ(testutil::CachedPages(Path("dropped"), 0, kBytes), 0u);
+  auto reader = env_->OpenReadable(Path("dropped"));
+  ASSERT_TRUE(reader);
+  std::string out(kBytes, 'x');
+  ASSERT_EQ(*ReadFully(**reader, 0, out), kBytes);
+  EXPECT_EQ(out, data);
 }
 
 TEST_F(PosixEnvTest, AllocateReservesAndTruncateShrinks) {
