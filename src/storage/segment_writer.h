@@ -30,9 +30,9 @@ class Segment;
 inline constexpr size_t kEarlyWritebackBytes = size_t{128} << 10;
 // The newest committed bytes of a segment left in the page cache for readers, who read a
 // stream near its end; Commit drops older ones (WritableFile::DropCache) in steps of at
-// least kCacheDropStepBytes. Segment data left there would fill the page cache, and every
-// write would take fresh pages: on virtual machines whose host reclaims the guest's idle
-// memory, copying into such a page costs several times what reusing one does.
+// least kCacheDropStepBytes. Left there, segment data would grow the page cache with
+// every write, and on a virtual machine that hands idle memory back to its host, copying
+// into fresh pages was seen to take up to ten times as long (BENCHMARKS.md, issue #4).
 inline constexpr uint64_t kCachedSegmentBytes = uint64_t{4} << 20;
 inline constexpr uint64_t kCacheDropStepBytes = uint64_t{256} << 10;
 
