@@ -6,7 +6,9 @@ Runs build/release/bench/kinesis_load against each server on 127.0.0.1:
   put1k    PutRecords of 500 x 1 KiB records, 16 connections         (payload MB/s)
   get      GetRecords reading everything back, one reader per shard  (records/s)
   latency  put -> visible through GetRecords at half the put100 rate (p50/p99 ms; sluice),
-           after the earlier phases' data is written back (sync)
+           after the earlier phases' data is written back (sync), and before it how
+           often the machine's CPUs stall (a spinning probe per CPU counts the gaps over
+           1 ms: on a VM, moments the host does not run the vCPU, which every p99 pays)
 and samples each server's RSS during the load. These run on provisioned 4-shard streams;
 sluice runs with its default `sync` durability and `kinesis.enforce_limits: false` (the
 shard quotas would cap a 4-shard stream at 4,000 records/s; kinesalite enforces none);
@@ -25,6 +27,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -153,6 +156,30 @@ def settle():
     os.sync()
 
 
+STALL_PROBE = """
+import os, sys, time
+os.sched_setaffinity(0, {int(sys.argv[1])})
+end = time.perf_counter_ns() + int(float(sys.argv[2]) * 1e9)
+last, gaps, longest = time.perf_counter_ns(), 0, 0
+while last < end:
+    now = time.perf_counter_ns()
+    if now - last > 1_000_000: gaps += 1
+    longest, last = max(longest, now - last), now
+print(gaps, longest)
+"""
+
+
+def cpu_stalls(seconds=2.0):
+    """Spins on every CPU at once for `seconds`: gaps over 1 ms per CPU-second, and the
+    longest gap in ms."""
+    probes = [subprocess.Popen([sys.executable, "-c", STALL_PROBE, str(cpu), str(seconds)],
+                               stdout=subprocess.PIPE, text=True)
+              for cpu in sorted(os.sched_getaffinity(0))]
+    results = [tuple(int(v) for v in probe.communicate()[0].split()) for probe in probes]
+    return (sum(gaps for gaps, _ in results) / (seconds * len(results)),
+            max(longest for _, longest in results) / 1e6)
+
+
 def run_on_demand(port, seconds):
     """The put100 load on an ON_DEMAND stream: warm up while it scales, then measure."""
     settle()
@@ -176,6 +203,7 @@ def run_workloads(port, seconds, latency):
     figures["put1k_mbps"] = float(put1k["payload_mb_per_s"])
     if latency:
         settle()
+        figures["stalls_per_cpu_s"], figures["stall_max_ms"] = cpu_stalls()
         create_stream(port, "latency")
         half = figures["put100_rps"] / 2
         lat = load("latency", port, "latency", "--shards", str(SHARDS), "--rate",
@@ -229,7 +257,9 @@ def main():
         print(f"| {label} | {sluice[key]:,.1f} | {other:,.1f} | {ratio} |" if other else
               f"| {label} | {sluice[key]:,.1f} | - | - |")
     print(f"put->visible at {sluice['latency_rate']:,.0f} records/s: p50 {sluice['p50_ms']} ms, "
-          f"p99 {sluice['p99_ms']} ms")
+          f"p99 {sluice['p99_ms']} ms (the CPUs stalled over 1 ms "
+          f"{sluice['stalls_per_cpu_s']:.1f} times per CPU-second just before; longest "
+          f"{sluice['stall_max_ms']:.2f} ms)")
     print(f"on-demand stream (4 shards at start): {sluice['ondemand_put100_rps']:,.0f} records/s "
           f"after scaling to {sluice['ondemand_shards']:.0f} open shards")
     pairs = {f"sluice_{k}": v for k, v in sluice.items()}
