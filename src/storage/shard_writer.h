@@ -101,8 +101,8 @@ class ShardWriter final : public FlushClient {
     std::shared_ptr<Segment> roll_to;
     std::shared_ptr<Segment> rolled_from;
   };
-  // Written ops whose fdatasync runs on the sync thread.
-  // Reused from sync to sync (Recycle), with the capacity of its vectors.
+  // Written ops on their way to the disk: logged by the flusher thread (job.writes), or
+  // synced by a sync thread. Reused from sync to sync (Recycle), with its vectors' capacity.
   struct Inflight {
     SyncJob job;
     std::vector<FlushOp> ops;
