@@ -127,11 +127,15 @@ void SegmentWriter::DropCacheBehind() {
   // Committed bytes are durable: synced, or logged and, unless the tail still holds them
   // (it holds less than kCachedSegmentBytes but for a larger record), written to the file
   // with their writeback started. Pages still dirty or not written yet simply stay.
+  DropCacheBefore(committed_end_offset_ - kCachedSegmentBytes);
+}
+
+void SegmentWriter::DropCacheBefore(uint64_t end) {
+  if (end <= cache_dropped_end_) return;
   // A cached block (a large folio, up to 2 MiB) is dropped only if the range covers it
   // whole: starting at the block boundary before the last end gets the one it cut.
   constexpr uint64_t kLargestCachedBlock = uint64_t{2} << 20;
   const uint64_t from = cache_dropped_end_ / kLargestCachedBlock * kLargestCachedBlock;
-  const uint64_t end = committed_end_offset_ - kCachedSegmentBytes;
   file_->DropCache(from, end - from);
   cache_dropped_end_ = end;
 }
@@ -168,6 +172,7 @@ Status SegmentWriter::Seal(int64_t last_arrival_ms) {
     // A missing seal only costs a rescan of this segment at the next open.
     if (!index_->AppendSeal(seal)) index_.reset();
   }
+  DropCacheBefore(committed_end_offset_);
   return Ok();
 }
 

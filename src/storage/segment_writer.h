@@ -86,7 +86,8 @@ class SegmentWriter {
   // Drops everything after the committed end (after a failed write or sync).
   [[nodiscard]] Status RewindToCommitted();
   // Completes the segment: truncates it to its committed end, syncs it, and appends and
-  // syncs the seal entry of its index.
+  // syncs the seal entry of its index. Drops the segment's page cache: the newest bytes
+  // of the shard are in the next segment now.
   [[nodiscard]] Status Seal(int64_t last_arrival_ms);
 
   uint64_t committed_end_offset() const { return committed_end_offset_; }
@@ -103,6 +104,8 @@ class SegmentWriter {
   [[nodiscard]] Status Reserve(uint64_t end);
   // Drops the page cache up to kCachedSegmentBytes before the committed end.
   void DropCacheBehind();
+  // Drops the page cache of what lies before `end`, if not done yet.
+  void DropCacheBefore(uint64_t end);
 
   std::unique_ptr<WritableFile> file_;
   const std::shared_ptr<SegmentTail> tail_;

@@ -46,5 +46,19 @@ TEST(SegmentWriterTest, CommitsLeaveOnlyTheNewestBytesInThePageCache) {
             (end + page - 1) / page - newest / page);
 }
 
+TEST(SegmentWriterTest, SealingDropsTheSegmentsPageCache) {
+  testutil::TempDir dir;
+  if (!testutil::PageCacheCanDrop(dir.path())) GTEST_SKIP() << "tmpfs keeps every page";
+  Segment segment(dir.path(), 0, 0);
+  auto writer = SegmentWriter::Create(PosixEnv::Default(), segment, 0);
+  ASSERT_TRUE(writer);
+  uint64_t end = kSegmentHeaderBytes;
+  for (int i = 0; i < 8; ++i) WriteSyncCommit(**writer, end);
+  ASSERT_GT(testutil::CachedPages(segment.path(), 0, end), 0u);
+
+  ASSERT_TRUE((*writer)->Seal(0));
+  EXPECT_EQ(testutil::CachedPages(segment.path(), 0, end), 0u);
+}
+
 }  // namespace
 }  // namespace sluice::storage
