@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <memory>
 #include <string>
 
 #include "storage/posix_env.h"
@@ -15,49 +16,52 @@ namespace {
 
 constexpr size_t kWriteBytes = size_t{64} << 10;
 
-// Writes, syncs and commits kWriteBytes more at `end`.
-void WriteSyncCommit(SegmentWriter& writer, uint64_t& end) {
-  ASSERT_TRUE(writer.Write(end, std::string(kWriteBytes, 'r')));
-  ASSERT_TRUE(writer.Sync());
-  end += kWriteBytes;
-  writer.Commit(end, end, {});
-}
-
-TEST(SegmentWriterTest, CommitsLeaveOnlyTheNewestBytesInThePageCache) {
-  testutil::TempDir dir;
-  if (!testutil::PageCacheCanDrop(dir.path())) GTEST_SKIP() << "tmpfs keeps every page";
-  const auto page = static_cast<uint64_t>(::sysconf(_SC_PAGESIZE));
-  Segment segment(dir.path(), 0, 0);
-  auto writer = SegmentWriter::Create(PosixEnv::Default(), segment, 0);
-  ASSERT_TRUE(writer);
-  uint64_t end = kSegmentHeaderBytes;
-  while (end + kWriteBytes < kCachedSegmentBytes + kCacheDropStepBytes) {
-    WriteSyncCommit(**writer, end);
+// A new segment on the real file system (the page cache is what the tests look at).
+class SegmentWriterTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (!testutil::PageCacheCanDrop(dir_.path())) GTEST_SKIP() << "tmpfs keeps every page";
+    auto writer = SegmentWriter::Create(PosixEnv::Default(), segment_, 0);
+    ASSERT_TRUE(writer);
+    writer_ = std::move(*writer);
   }
-  EXPECT_EQ(testutil::CachedPages(segment.path(), 0, end), (end + page - 1) / page);
 
-  while (end < 3 * kCachedSegmentBytes) WriteSyncCommit(**writer, end);
+  // Writes, syncs and commits kWriteBytes more at end_.
+  void WriteSyncCommit() {
+    ASSERT_TRUE(writer_->Write(end_, std::string(kWriteBytes, 'r')));
+    ASSERT_TRUE(writer_->Sync());
+    end_ += kWriteBytes;
+    writer_->Commit(end_, end_, {});
+  }
+
+  uint64_t CachedPages(uint64_t from, uint64_t to) const {
+    return testutil::CachedPages(segment_.path(), from, to);
+  }
+
+  testutil::TempDir dir_;
+  Segment segment_{dir_.path(), 0, 0};
+  std::unique_ptr<SegmentWriter> writer_;
+  uint64_t end_ = kSegmentHeaderBytes;
+};
+
+TEST_F(SegmentWriterTest, CommitsLeaveOnlyTheNewestBytesInThePageCache) {
+  const auto page = static_cast<uint64_t>(::sysconf(_SC_PAGESIZE));
+  while (end_ + kWriteBytes < kCachedSegmentBytes + kCacheDropStepBytes) WriteSyncCommit();
+  EXPECT_EQ(CachedPages(0, end_), (end_ + page - 1) / page);
+
+  while (end_ < 3 * kCachedSegmentBytes) WriteSyncCommit();
   // Dropped in steps: everything but the newest cached bytes and at most one step.
-  EXPECT_EQ(testutil::CachedPages(segment.path(), 0,
-                                  end - kCachedSegmentBytes - kCacheDropStepBytes - page),
-            0u);
-  const uint64_t newest = end - kCachedSegmentBytes;
-  EXPECT_EQ(testutil::CachedPages(segment.path(), newest, end),
-            (end + page - 1) / page - newest / page);
+  EXPECT_EQ(CachedPages(0, end_ - kCachedSegmentBytes - kCacheDropStepBytes - page), 0u);
+  const uint64_t newest = end_ - kCachedSegmentBytes;
+  EXPECT_EQ(CachedPages(newest, end_), (end_ + page - 1) / page - newest / page);
 }
 
-TEST(SegmentWriterTest, SealingDropsTheSegmentsPageCache) {
-  testutil::TempDir dir;
-  if (!testutil::PageCacheCanDrop(dir.path())) GTEST_SKIP() << "tmpfs keeps every page";
-  Segment segment(dir.path(), 0, 0);
-  auto writer = SegmentWriter::Create(PosixEnv::Default(), segment, 0);
-  ASSERT_TRUE(writer);
-  uint64_t end = kSegmentHeaderBytes;
-  for (int i = 0; i < 8; ++i) WriteSyncCommit(**writer, end);
-  ASSERT_GT(testutil::CachedPages(segment.path(), 0, end), 0u);
+TEST_F(SegmentWriterTest, SealingDropsTheSegmentsPageCache) {
+  for (int i = 0; i < 8; ++i) WriteSyncCommit();
+  ASSERT_GT(CachedPages(0, end_), 0u);
 
-  ASSERT_TRUE((*writer)->Seal(0));
-  EXPECT_EQ(testutil::CachedPages(segment.path(), 0, end), 0u);
+  ASSERT_TRUE(writer_->Seal(0));
+  EXPECT_EQ(CachedPages(0, end_), 0u);
 }
 
 }  // namespace
