@@ -15,8 +15,8 @@ namespace sluice::http {
 
 // One client connection: reads requests one at a time (keep-alive), hands each to the
 // FrontDoor and writes its response, enforcing the idle, read and write timeouts and the
-// header and body limits. All of its work runs on the strand that is the socket's
-// executor. Borrows the options, front door and metrics, which must outlive it.
+// header and body limits. All of its work runs on the socket's executor: one I/O thread's
+// io_context. Borrows the options, front door and metrics, which must outlive it.
 class Connection : public std::enable_shared_from_this<Connection> {
  public:
   Connection(boost::asio::ip::tcp::socket socket, const ServerOptions& options,
@@ -31,7 +31,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   // Thread-safe. An idle connection closes now; a busy one after its current response.
   void Shutdown();
 
-  // The connection's strand, on which Run() must be spawned.
+  // The connection's I/O thread's executor, on which Run() must be spawned.
   boost::asio::any_io_executor executor() { return stream_.get_executor(); }
 
  private:
@@ -50,8 +50,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   const ServerOptions& options_;
   FrontDoor& front_door_;
   Metrics& metrics_;
-  bool idle_ = true;      // on the strand: waiting between requests
-  bool closing_ = false;  // on the strand: Shutdown() was called
+  bool idle_ = true;      // on its thread: waiting between requests
+  bool closing_ = false;  // on its thread: Shutdown() was called
 };
 
 }  // namespace sluice::http

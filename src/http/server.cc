@@ -7,7 +7,6 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <thread>
 #include <vector>
@@ -31,14 +30,22 @@ unsigned ThreadCount(unsigned configured) {
   return std::max(1u, std::thread::hardware_concurrency());
 }
 
+std::vector<std::unique_ptr<asio::io_context>> MakeContexts(unsigned count) {
+  std::vector<std::unique_ptr<asio::io_context>> contexts;
+  for (unsigned i = 0; i < count; ++i) contexts.push_back(std::make_unique<asio::io_context>(1));
+  return contexts;
+}
+
 }  // namespace
 
 HttpServer::HttpServer(const ServerOptions& options, FrontDoor& front_door, Metrics& metrics)
     : options_(options),
       front_door_(front_door),
       metrics_(metrics),
-      io_context_(static_cast<int>(ThreadCount(options.threads))),
-      acceptor_(io_context_) {}
+      contexts_(MakeContexts(ThreadCount(options.threads))),
+      acceptor_(*contexts_.front()) {
+  for (auto& context : contexts_) idle_guards_.emplace_back(context->get_executor());
+}
 
 HttpServer::~HttpServer() = default;
 
@@ -67,16 +74,15 @@ Result<std::unique_ptr<HttpServer>> HttpServer::Open(const ServerOptions& option
 
 void HttpServer::Run() {
   asio::co_spawn(acceptor_.get_executor(), Accept(), asio::detached);
-  const unsigned threads = ThreadCount(options_.threads);
   std::vector<std::thread> workers;
-  workers.reserve(threads - 1);
-  for (unsigned i = 1; i < threads; ++i) {
-    workers.emplace_back([this] {
+  workers.reserve(contexts_.size() - 1);
+  for (size_t i = 1; i < contexts_.size(); ++i) {
+    workers.emplace_back([context = contexts_[i].get()] {
       NameThisThread("sluice-io");
-      io_context_.run();
+      context->run();
     });
   }
-  io_context_.run();
+  contexts_.front()->run();
   for (std::thread& worker : workers) worker.join();
 }
 
@@ -93,14 +99,15 @@ void HttpServer::Stop() {
       }
     }
     for (auto& connection : open) connection->Shutdown();
-    asio::co_spawn(io_context_, Drain(), asio::detached);
+    asio::co_spawn(*contexts_.front(), Drain(), asio::detached);
   });
 }
 
 asio::awaitable<void> HttpServer::Accept() {
   asio::steady_timer backoff(acceptor_.get_executor());
   while (acceptor_.is_open()) {
-    auto [ec, socket] = co_await acceptor_.async_accept(asio::make_strand(io_context_), kNoThrow);
+    asio::io_context& context = *contexts_[next_context_];
+    auto [ec, socket] = co_await acceptor_.async_accept(context, kNoThrow);
     if (ec == asio::error::operation_aborted || !acceptor_.is_open()) co_return;
     if (ec) {
       // Typically EMFILE: back off instead of spinning; existing connections go on.
@@ -109,6 +116,7 @@ asio::awaitable<void> HttpServer::Accept() {
       co_await backoff.async_wait(kNoThrow);
       continue;
     }
+    next_context_ = (next_context_ + 1) % contexts_.size();
     boost::system::error_code ignored;
     socket.set_option(tcp::no_delay(true), ignored);
     auto connection =
@@ -129,7 +137,7 @@ asio::awaitable<void> HttpServer::Accept() {
 }
 
 asio::awaitable<void> HttpServer::Drain() {
-  asio::steady_timer timer(io_context_);
+  asio::steady_timer timer(*contexts_.front());
   const auto deadline = std::chrono::steady_clock::now() + options_.shutdown_grace;
   while (tracked_connections() > 0 && std::chrono::steady_clock::now() < deadline) {
     timer.expires_after(kDrainPoll);
@@ -138,7 +146,8 @@ asio::awaitable<void> HttpServer::Drain() {
   if (size_t left = tracked_connections(); left > 0) {
     spdlog::warn("shutdown grace over with {} connections still busy", left);
   }
-  io_context_.stop();
+  for (WorkGuard& guard : idle_guards_) guard.reset();
+  for (auto& context : contexts_) context->stop();
 }
 
 void HttpServer::Track(const std::shared_ptr<Connection>& connection) {
