@@ -172,47 +172,60 @@ Status SegmentTail::WriteFullBlock() {
 void SegmentTail::WriteBehind() { (void)WriteFullBlock(); }
 
 Status SegmentTail::WriteLocked(std::unique_lock<std::mutex>& lock, bool current) {
-  struct Range {
-    Block* block;
-    size_t from;
-    size_t to;
-  };
-  std::array<Range, 2> ranges;
-  size_t count = 0;
-  if (full_ != nullptr) {
-    ranges[count++] = {full_.get(), full_written_, full_->size.load(std::memory_order_relaxed)};
-  }
-  if (current && block_ != nullptr) {
-    ranges[count++] = {block_.get(), written_, block_->size.load(std::memory_order_relaxed)};
-  }
-  size_t unwritten = 0;
-  for (size_t i = 0; i < count; ++i) unwritten += ranges[i].to - ranges[i].from;
-  if (unwritten > 0 && file_ == nullptr) return Fail(LostError());
+  const Unwritten unwritten = UnwrittenLocked(current);
+  if (!unwritten.empty() && file_ == nullptr) return Fail(LostError());
   // The blocks cannot change while write_mu_ is held (appends only add after `to`), so
   // the copy goes without mu_: an Append with room is not held up by the disk.
   WritableFile* file = file_;
   lock.unlock();
-  Status status = Ok();
-  size_t done = 0;
-  for (; done < count; ++done) {
-    const Range& range = ranges[done];
+  auto [written, status] = WriteRanges(file, unwritten);
+  lock.lock();
+  MarkWrittenLocked(unwritten, written);
+  return status;
+}
+
+bool SegmentTail::Unwritten::empty() const {
+  return std::all_of(ranges.begin(), ranges.begin() + static_cast<ptrdiff_t>(count),
+                     [](const Range& range) { return range.from == range.to; });
+}
+
+SegmentTail::Unwritten SegmentTail::UnwrittenLocked(bool current) const {
+  Unwritten unwritten;
+  if (full_ != nullptr) {
+    unwritten.ranges[unwritten.count++] = {full_.get(), full_written_,
+                                           full_->size.load(std::memory_order_relaxed)};
+  }
+  if (current && block_ != nullptr) {
+    unwritten.ranges[unwritten.count++] = {block_.get(), written_,
+                                           block_->size.load(std::memory_order_relaxed)};
+  }
+  return unwritten;
+}
+
+std::pair<size_t, Status> SegmentTail::WriteRanges(WritableFile* file, const Unwritten& unwritten) {
+  for (size_t done = 0; done < unwritten.count; ++done) {
+    const Range& range = unwritten.ranges[done];
     if (range.from == range.to) continue;
     const uint64_t at = range.block->base + range.from;
     const size_t length = range.to - range.from;
-    status = file->WriteAt(at, std::string_view(range.block->bytes.get() + range.from, length));
-    if (!status) break;
+    Status status =
+        file->WriteAt(at, std::string_view(range.block->bytes.get() + range.from, length));
+    if (!status) return {done, std::move(status)};
     if (length >= kEarlyWritebackBytes) file->StartWriteback(at, length);
   }
-  lock.lock();
-  for (size_t i = 0; i < done; ++i) {
-    (ranges[i].block == full_.get() ? full_written_ : written_) = ranges[i].to;
+  return {unwritten.count, Ok()};
+}
+
+void SegmentTail::MarkWrittenLocked(const Unwritten& unwritten, size_t written) {
+  for (size_t i = 0; i < written; ++i) {
+    const Range& range = unwritten.ranges[i];
+    (range.block == full_.get() ? full_written_ : written_) = range.to;
   }
   if (full_ != nullptr && full_written_ == full_->size.load(std::memory_order_relaxed)) {
     full_.reset();
     full_written_ = 0;
     PublishLocked();
   }
-  return status;
 }
 
 void SegmentTail::Truncate(uint64_t end) {

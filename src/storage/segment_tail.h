@@ -1,11 +1,13 @@
 #pragma once
 
+#include <array>
 #include <atomic>
 #include <cstdint>
 #include <memory>
 #include <mutex>
 #include <span>
 #include <string_view>
+#include <utility>
 
 #include "common/result.h"
 #include "storage/env.h"
@@ -92,9 +94,29 @@ class SegmentTail final : public DeferredWrites, public BackgroundWrite {
   // write_mu_ and mu_ (held by `lock`). True when a block filled.
   [[nodiscard]] Result<bool> StartBlockLocked(std::unique_lock<std::mutex>& lock, uint64_t offset,
                                               size_t bytes);
+  // Unwritten bytes of one block: [from, to) of its own.
+  struct Range {
+    Block* block;
+    size_t from;
+    size_t to;
+  };
+  struct Unwritten {
+    std::array<Range, 2> ranges;  // the full block's first
+    size_t count = 0;
+    bool empty() const;
+  };
+
   // Writes the full block's unwritten bytes, then (with `current`) the current block's.
   // Requires write_mu_ and mu_ (held by `lock`, released during the writes).
   [[nodiscard]] Status WriteLocked(std::unique_lock<std::mutex>& lock, bool current);
+  Unwritten UnwrittenLocked(bool current) const;  // requires mu_
+  // Writes `unwritten` to `file` (null only if there is nothing to write) in order,
+  // stopping at the first failure: how many ranges are in the file, and the status.
+  // Requires write_mu_ (not mu_).
+  static std::pair<size_t, Status> WriteRanges(WritableFile* file, const Unwritten& unwritten);
+  // Records the first `written` ranges of `unwritten` as in the file; a full block all
+  // written is dropped. Requires mu_.
+  void MarkWrittenLocked(const Unwritten& unwritten, size_t written);
   void PublishLocked();     // requires mu_
   void DropBlocksLocked();  // requires mu_; readers go to the file again
   // Why bytes held back cannot reach their file any more.
