@@ -1,8 +1,6 @@
 #include "stream/shard_iterator.h"
 
 #include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
 
 #include <cstring>
 
@@ -30,14 +28,6 @@ T Get(std::string_view bytes, size_t offset) {
   return value;
 }
 
-std::array<uint8_t, 32> Tag(const ShardIteratorCodec::Key& key, std::string_view payload) {
-  std::array<uint8_t, 32> tag{};
-  unsigned int length = 0;
-  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
-       reinterpret_cast<const unsigned char*>(payload.data()), payload.size(), tag.data(), &length);
-  return tag;
-}
-
 tl::unexpected<Error> InvalidIterator() {
   return Fail(ErrorCode::kInvalidArgument, "Invalid ShardIterator.");
 }
@@ -52,7 +42,7 @@ std::string ShardIteratorCodec::Encode(const IteratorState& state) const {
   Put(bytes, state.shard_index);
   Put(bytes, state.position);
   Put(bytes, static_cast<uint64_t>(state.expires_at_ms));
-  const auto tag = Tag(key_, bytes);
+  const auto tag = hmac_.Tag(bytes);
   bytes.append(reinterpret_cast<const char*>(tag.data()), kTagSize);
   std::string token;
   Base64Encode(bytes, token);
@@ -66,7 +56,7 @@ Result<IteratorState> ShardIteratorCodec::Decode(std::string_view token, int64_t
     return InvalidIterator();
   }
   const std::string_view payload(bytes->data(), kPayloadSize);
-  const auto tag = Tag(key_, payload);
+  const auto tag = hmac_.Tag(payload);
   if (CRYPTO_memcmp(tag.data(), bytes->data() + kPayloadSize, kTagSize) != 0) {
     return InvalidIterator();
   }

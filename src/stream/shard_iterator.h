@@ -5,6 +5,7 @@
 #include <string>
 #include <string_view>
 
+#include "common/hmac_sha256.h"
 #include "common/result.h"
 
 namespace sluice::stream {
@@ -27,7 +28,7 @@ class ShardIteratorCodec {
   using Key = std::array<uint8_t, 32>;
 
   explicit ShardIteratorCodec(const Key& key, int64_t lifetime_ms = kDefaultLifetimeMs)
-      : key_(key), lifetime_ms_(lifetime_ms) {}
+      : hmac_(key), lifetime_ms_(lifetime_ms) {}
 
   // The expiry of an iterator issued at `now_ms`.
   int64_t ExpiryFor(int64_t now_ms) const { return now_ms + lifetime_ms_; }
@@ -38,7 +39,7 @@ class ShardIteratorCodec {
   [[nodiscard]] Result<IteratorState> Decode(std::string_view token, int64_t now_ms) const;
 
  private:
-  Key key_;
+  KeyedHmacSha256 hmac_;
   int64_t lifetime_ms_;
 };
 
