@@ -22,6 +22,7 @@
 #include <charconv>
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <memory>
 #include <random>
 #include <string>
@@ -236,13 +237,23 @@ struct ScannedPage {
   std::string_view first_data;  // base64 Data of the first (oldest) record
 };
 
+// Occurrences of `needle` in `haystack`. memmem, not string_view::find: find stops at every
+// occurrence of the needle's first character, and JSON is full of quotes.
+size_t CountOccurrences(std::string_view haystack, std::string_view needle) {
+  size_t count = 0;
+  const char* at = haystack.data();
+  const char* const end = haystack.data() + haystack.size();
+  while (const void* found =
+             memmem(at, static_cast<size_t>(end - at), needle.data(), needle.size())) {
+    ++count;
+    at = static_cast<const char*>(found) + needle.size();
+  }
+  return count;
+}
+
 ScannedPage ScanGetRecords(std::string_view body) {
   ScannedPage page;
-  constexpr std::string_view kRecord = "\"SequenceNumber\":";
-  for (size_t at = body.find(kRecord); at != std::string_view::npos;
-       at = body.find(kRecord, at + kRecord.size())) {
-    ++page.records;
-  }
+  page.records = CountOccurrences(body, "\"SequenceNumber\":");
   constexpr std::string_view kData = "\"Data\":\"";
   if (size_t at = body.find(kData); at != std::string_view::npos) {
     const size_t start = at + kData.size();
