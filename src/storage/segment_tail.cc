@@ -17,7 +17,7 @@ class SegmentTail::Reader final : public ReadableFile {
   Result<size_t> ReadAt(uint64_t offset, std::span<char> out) const override {
     // A block leaves the view only once it is in the file, so whatever lies before the
     // blocks seen here is in the file.
-    std::shared_ptr<const View> view = tail_->published_.load(std::memory_order_acquire);
+    std::shared_ptr<const View> view = tail_->Published();
     if (view == nullptr) return file_->ReadAt(offset, out);
     for (const auto& block : {view->current, view->full}) {
       if (block != nullptr && offset >= block->base) return ReadBlock(*block, offset, out);
@@ -29,7 +29,7 @@ class SegmentTail::Reader final : public ReadableFile {
   Result<uint64_t> Size() const override {
     auto size = file_->Size();
     if (!size) return size;
-    std::shared_ptr<const View> view = tail_->published_.load(std::memory_order_acquire);
+    std::shared_ptr<const View> view = tail_->Published();
     if (view == nullptr) return size;
     uint64_t end = *size;
     for (const auto& block : {view->current, view->full}) {
@@ -86,11 +86,16 @@ void SegmentTail::Discard() {
 }
 
 void SegmentTail::PublishLocked() {
-  if (block_ == nullptr && full_ == nullptr) {
-    published_.store(nullptr, std::memory_order_release);
-    return;
-  }
-  published_.store(std::make_shared<const View>(View{full_, block_}), std::memory_order_release);
+  std::shared_ptr<const View> view;
+  if (block_ != nullptr || full_ != nullptr)
+    view = std::make_shared<const View>(View{full_, block_});
+  std::lock_guard lock(published_mu_);
+  published_.swap(view);  // the old view goes after the lock, with `view`
+}
+
+std::shared_ptr<const SegmentTail::View> SegmentTail::Published() const {
+  std::lock_guard lock(published_mu_);
+  return published_;
 }
 
 void SegmentTail::DropBlocksLocked() {

@@ -117,7 +117,8 @@ class SegmentTail final : public DeferredWrites, public BackgroundWrite {
   // Records the first `written` ranges of `unwritten` as in the file; a full block all
   // written is dropped. Requires mu_.
   void MarkWrittenLocked(const Unwritten& unwritten, size_t written);
-  void PublishLocked();     // requires mu_
+  void PublishLocked();  // requires mu_
+  std::shared_ptr<const View> Published() const;
   void DropBlocksLocked();  // requires mu_; readers go to the file again
   // Why bytes held back cannot reach their file any more.
   static Error LostError();
@@ -133,9 +134,14 @@ class SegmentTail final : public DeferredWrites, public BackgroundWrite {
   std::shared_ptr<Block> full_;   // the full block before it, until the file has it
   size_t full_written_ = 0;       // bytes of full_ in the file
   WritableFile* file_ = nullptr;
-  bool pending_ = false;                                // handed to a checkpoint, not written out
-  bool lost_ = false;                                   // detached with bytes unwritten
-  std::atomic<std::shared_ptr<const View>> published_;  // what readers use
+  bool pending_ = false;  // handed to a checkpoint, not written out
+  bool lost_ = false;     // detached with bytes unwritten
+  // What readers use, under a lock of its own held only to copy or swap the pointer. Not
+  // std::atomic<std::shared_ptr>: libstdc++ 12's load releases its internal lock with a
+  // relaxed operation, so its read of the pointer and the next store's write are unordered
+  // (ThreadSanitizer reported it, ShardLogTest.StoresTheLargestRecord).
+  mutable std::mutex published_mu_;
+  std::shared_ptr<const View> published_;  // guarded by published_mu_
 };
 
 }  // namespace sluice::storage
