@@ -224,9 +224,14 @@ void GetRecordsResponseWriter::Add(const RecordView& record) {
   first_record_ = false;
   out_.append(record.sequence_number);
   out_.append("\",\"ApproximateArrivalTimestamp\":");
-  char number[32];
-  auto [end, ec] = std::to_chars(number, number + sizeof(number), EpochSeconds(record.arrival_ms));
-  out_.append(number, end);
+  if (record.arrival_ms != arrival_ms_) {
+    char* const text = arrival_text_.data();
+    auto [end, ec] =
+        std::to_chars(text, text + arrival_text_.size(), EpochSeconds(record.arrival_ms));
+    arrival_size_ = static_cast<size_t>(end - text);
+    arrival_ms_ = record.arrival_ms;
+  }
+  out_.append(arrival_text_.data(), arrival_size_);
   out_.append(",\"Data\":\"");
   Base64Encode(record.data, out_);
   out_.append("\",\"PartitionKey\":");

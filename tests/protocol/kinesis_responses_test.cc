@@ -44,6 +44,20 @@ TEST(KinesisResponsesTest, GetRecordsEncodesDataAndTimestamps) {
   EXPECT_EQ(int64_t(root["MillisBehindLatest"]), 0);
 }
 
+TEST(KinesisResponsesTest, GetRecordsGivesEachRecordItsOwnArrivalTime) {
+  const std::vector<int64_t> arrivals = {1'700'000'000'123, 1'700'000'000'123, 1'700'000'001'000,
+                                         1'700'000'000'123, 5};
+  GetRecordsResponseWriter writer(256);
+  for (int64_t arrival_ms : arrivals) writer.Add({"4001", arrival_ms, "key", "data"});
+  simdjson::dom::parser parser;
+  auto records = Parse(parser, writer.Finish(std::string("next"), 0, {}))["Records"];
+  for (size_t i = 0; i < arrivals.size(); ++i) {
+    EXPECT_DOUBLE_EQ(double(records.at(i)["ApproximateArrivalTimestamp"]),
+                     static_cast<double>(arrivals[i]) / 1000.0)
+        << i;
+  }
+}
+
 TEST(KinesisResponsesTest, AClosedShardNamesItsChildrenInsteadOfANextIterator) {
   GetRecordsResponseWriter writer(256);
   simdjson::dom::parser parser;
