@@ -118,6 +118,7 @@ class SegmentTail final : public DeferredWrites, public BackgroundWrite {
   // written is dropped. Requires mu_.
   void MarkWrittenLocked(const Unwritten& unwritten, size_t written);
   void PublishLocked();  // requires mu_
+  // The view readers use (null when everything is in the file).
   std::shared_ptr<const View> Published() const;
   void DropBlocksLocked();  // requires mu_; readers go to the file again
   // Why bytes held back cannot reach their file any more.
