@@ -8,6 +8,7 @@
 
 #include "common/assert.h"
 #include "common/thread_name.h"
+#include "common/thread_priority.h"
 
 namespace sluice::storage {
 
@@ -28,6 +29,7 @@ Result<std::unique_ptr<Flusher>> Flusher::Start(FlusherOptions options,
     if (flusher->log_ != nullptr) {  // only logged bytes are held back in segment tails
       flusher->write_behind_thread_ = std::thread([raw = flusher.get()] {
         NameThisThread("sluice-writeout");
+        (void)MakeThisThreadBackground();  // a full tail block waits in memory meanwhile
         raw->RunWriteBehind();
       });
     }

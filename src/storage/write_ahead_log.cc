@@ -8,6 +8,7 @@
 
 #include "common/crc32c.h"
 #include "common/thread_name.h"
+#include "common/thread_priority.h"
 #include "storage/byte_order.h"
 #include "storage/seal.h"
 
@@ -189,6 +190,7 @@ Result<std::unique_ptr<WriteAheadLog>> WriteAheadLog::Open(Env* env, std::string
   try {
     log->checkpointer_ = std::thread([raw = log.get()] {
       NameThisThread("sluice-ckpt");
+      (void)MakeThisThreadBackground();  // appends wait for it only when a log file fills
       raw->RunCheckpoints();
     });
   } catch (const std::system_error& error) {
