@@ -198,11 +198,11 @@ SegmentTail::Unwritten SegmentTail::UnwrittenLocked(bool current) const {
   Unwritten unwritten;
   if (full_ != nullptr) {
     unwritten.ranges[unwritten.count++] = {full_.get(), full_written_,
-                                           full_->size.load(std::memory_order_relaxed)};
+                                           full_->size.load(std::memory_order_relaxed), true};
   }
   if (current && block_ != nullptr) {
     unwritten.ranges[unwritten.count++] = {block_.get(), written_,
-                                           block_->size.load(std::memory_order_relaxed)};
+                                           block_->size.load(std::memory_order_relaxed), false};
   }
   return unwritten;
 }
@@ -216,7 +216,7 @@ std::pair<size_t, Status> SegmentTail::WriteRanges(WritableFile* file, const Unw
     Status status =
         file->WriteAt(at, std::string_view(range.block->bytes.get() + range.from, length));
     if (!status) return {done, std::move(status)};
-    if (length >= kEarlyWritebackBytes) file->StartWriteback(at, length);
+    if (range.full || length >= kEarlyWritebackBytes) file->StartWriteback(at, length);
   }
   return {unwritten.count, Ok()};
 }

@@ -99,6 +99,7 @@ class SegmentTail final : public DeferredWrites, public BackgroundWrite {
     Block* block;
     size_t from;
     size_t to;
+    bool full;  // the block is the full one: it will not grow
   };
   struct Unwritten {
     std::array<Range, 2> ranges;  // the full block's first
@@ -111,7 +112,10 @@ class SegmentTail final : public DeferredWrites, public BackgroundWrite {
   [[nodiscard]] Status WriteLocked(std::unique_lock<std::mutex>& lock, bool current);
   Unwritten UnwrittenLocked(bool current) const;  // requires mu_
   // Writes `unwritten` to `file` (null only if there is nothing to write) in order,
-  // stopping at the first failure: how many ranges are in the file, and the status.
+  // stopping at the first failure: how many ranges are in the file, and the status. A
+  // full block's bytes start their writeback at once (WritableFile::StartWriteback): the
+  // segment's bytes then reach the disk steadily, a block at a time, instead of in a
+  // burst at each checkpoint that the log's own syncs would queue behind.
   // Requires write_mu_ (not mu_).
   static std::pair<size_t, Status> WriteRanges(WritableFile* file, const Unwritten& unwritten);
   // Records the first `written` ranges of `unwritten` as in the file; a full block all

@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "testutil/fault_env.h"
 #include "testutil/mem_env.h"
@@ -12,6 +14,32 @@ namespace {
 
 constexpr char kPath[] = "/data/segment";
 constexpr size_t kBlock = SegmentTail::kBlockBytes;
+
+// Passes everything to `file` and records the ranges whose writeback was started.
+class WritebackRecorder final : public WritableFile {
+ public:
+  explicit WritebackRecorder(WritableFile* file) : file_(file) {}
+
+  Status WriteAt(uint64_t offset, std::string_view data) override {
+    return file_->WriteAt(offset, data);
+  }
+  Status Sync() override { return file_->Sync(); }
+  Status SyncFileSystem() override { return file_->SyncFileSystem(); }
+  uint64_t FileSystemId() const override { return file_->FileSystemId(); }
+  Status Allocate(uint64_t offset, uint64_t length) override {
+    return file_->Allocate(offset, length);
+  }
+  void StartWriteback(uint64_t offset, uint64_t length) override {
+    started.emplace_back(offset, length);
+  }
+  Status Truncate(uint64_t size) override { return file_->Truncate(size); }
+  Result<uint64_t> Size() override { return file_->Size(); }
+
+  std::vector<std::pair<uint64_t, uint64_t>> started;  // (offset, length)
+
+ private:
+  WritableFile* const file_;
+};
 
 // A segment file whose first 10 bytes are written, with a tail over it.
 class SegmentTailTest : public ::testing::Test {
@@ -100,6 +128,20 @@ TEST_F(SegmentTailTest, AFullBlockThatFailsToBeWrittenIsWrittenByTheNextWrite) {
   EXPECT_EQ(Read(8, 4), "89xx");
   ASSERT_TRUE(tail_->WriteOut());
   EXPECT_EQ(FileContents(), "0123456789" + std::string(kBlock, 'x') + "next");
+}
+
+TEST_F(SegmentTailTest, AFullBlocksWriteStartsItsWritebackAndASmallFlushLeavesItToTheSync) {
+  WritebackRecorder recorder(file_.get());
+  tail_->Attach(&recorder);
+  // Blocks fill short of their capacity: the append that does not fit starts the next one.
+  const size_t filled = kBlock - 100;
+  ASSERT_TRUE(tail_->Append(10, std::string(filled, 'x')));
+  ASSERT_TRUE(tail_->Append(10 + filled, std::string(200, 'y')));
+  ASSERT_TRUE(tail_->WriteFullBlock());
+  EXPECT_EQ(recorder.started, (std::vector<std::pair<uint64_t, uint64_t>>{{10, filled}}));
+  ASSERT_TRUE(tail_->Flush());  // the current block, 200 bytes
+  EXPECT_EQ(recorder.started.size(), 1u);
+  EXPECT_EQ(FileContents(), "0123456789" + std::string(filled, 'x') + std::string(200, 'y'));
 }
 
 TEST_F(SegmentTailTest, AWriteLargerThanABlockGetsABlockOfItsOwn) {
