@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 
+#include "common/malloc_policy.h"
 #include "query/duckdb_library.h"
 #include "server/config.h"
 #include "server/produce_command.h"
@@ -134,6 +135,7 @@ void AddProduceFlags(CLI::App& produce, sluice::server::ProduceOptions& options)
 }  // namespace
 
 int main(int argc, char** argv) {
+  (void)sluice::KeepFreedMemoryForReuse();  // before any thread starts
   CLI::App app{"sluice: a real-time streaming data platform that speaks the AWS APIs"};
   app.require_subcommand(1);
 
