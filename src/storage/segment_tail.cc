@@ -60,12 +60,14 @@ size_t SegmentTail::ReadBlock(const Block& block, uint64_t offset, std::span<cha
 }
 
 void SegmentTail::Attach(WritableFile* file) {
+  std::lock_guard writeback(writeback_mu_);
   std::lock_guard writing(write_mu_);
   std::lock_guard lock(mu_);
   file_ = file;
 }
 
 void SegmentTail::Detach() {
+  std::lock_guard writeback(writeback_mu_);
   std::lock_guard writing(write_mu_);
   std::lock_guard lock(mu_);
   file_ = nullptr;
@@ -78,6 +80,7 @@ void SegmentTail::Detach() {
 }
 
 void SegmentTail::Discard() {
+  std::lock_guard writeback(writeback_mu_);
   std::lock_guard writing(write_mu_);
   std::lock_guard lock(mu_);
   file_ = nullptr;
@@ -169,9 +172,25 @@ Status SegmentTail::Flush() {
 }
 
 Status SegmentTail::WriteFullBlock() {
-  std::lock_guard writing(write_mu_);
-  std::unique_lock lock(mu_);
-  return WriteLocked(lock, false);
+  std::lock_guard writeback(writeback_mu_);
+  WritableFile* file = nullptr;
+  uint64_t at = 0;
+  size_t length = 0;
+  {
+    std::lock_guard writing(write_mu_);
+    std::unique_lock lock(mu_);
+    if (full_ != nullptr) {
+      at = full_->base + full_written_;
+      length = full_->size.load(std::memory_order_relaxed) - full_written_;
+    }
+    if (Status status = WriteLocked(lock, false); !status) return status;
+    file = file_;  // stays as it is while writeback_mu_ is held
+  }
+  // Larger writes had theirs started by WriteRanges.
+  if (length > 0 && length < kEarlyWritebackBytes && file != nullptr) {
+    file->StartWriteback(at, length);
+  }
+  return Ok();
 }
 
 void SegmentTail::WriteBehind() { (void)WriteFullBlock(); }
@@ -198,11 +217,11 @@ SegmentTail::Unwritten SegmentTail::UnwrittenLocked(bool current) const {
   Unwritten unwritten;
   if (full_ != nullptr) {
     unwritten.ranges[unwritten.count++] = {full_.get(), full_written_,
-                                           full_->size.load(std::memory_order_relaxed), true};
+                                           full_->size.load(std::memory_order_relaxed)};
   }
   if (current && block_ != nullptr) {
     unwritten.ranges[unwritten.count++] = {block_.get(), written_,
-                                           block_->size.load(std::memory_order_relaxed), false};
+                                           block_->size.load(std::memory_order_relaxed)};
   }
   return unwritten;
 }
@@ -216,7 +235,7 @@ std::pair<size_t, Status> SegmentTail::WriteRanges(WritableFile* file, const Unw
     Status status =
         file->WriteAt(at, std::string_view(range.block->bytes.get() + range.from, length));
     if (!status) return {done, std::move(status)};
-    if (range.full || length >= kEarlyWritebackBytes) file->StartWriteback(at, length);
+    if (length >= kEarlyWritebackBytes) file->StartWriteback(at, length);
   }
   return {unwritten.count, Ok()};
 }

@@ -62,7 +62,10 @@ class SegmentTail final : public DeferredWrites, public BackgroundWrite {
   [[nodiscard]] Result<TailAppend> Append(uint64_t offset, std::string_view bytes);
   // Writes every unwritten byte to the file (no sync).
   [[nodiscard]] Status Flush();
-  // Writes the full block, if one waits (no sync).
+  // Writes the full block, if one waits (no sync), and starts its writeback
+  // (WritableFile::StartWriteback): the segment's bytes then reach the disk steadily, a
+  // block at a time, instead of in a burst at each checkpoint that the log's own syncs
+  // would queue behind.
   [[nodiscard]] Status WriteFullBlock();
   // Forgets the bytes from `end` on (a rewind); the file is cut by the caller.
   void Truncate(uint64_t end);
@@ -99,7 +102,6 @@ class SegmentTail final : public DeferredWrites, public BackgroundWrite {
     Block* block;
     size_t from;
     size_t to;
-    bool full;  // the block is the full one: it will not grow
   };
   struct Unwritten {
     std::array<Range, 2> ranges;  // the full block's first
@@ -112,10 +114,7 @@ class SegmentTail final : public DeferredWrites, public BackgroundWrite {
   [[nodiscard]] Status WriteLocked(std::unique_lock<std::mutex>& lock, bool current);
   Unwritten UnwrittenLocked(bool current) const;  // requires mu_
   // Writes `unwritten` to `file` (null only if there is nothing to write) in order,
-  // stopping at the first failure: how many ranges are in the file, and the status. A
-  // full block's bytes start their writeback at once (WritableFile::StartWriteback): the
-  // segment's bytes then reach the disk steadily, a block at a time, instead of in a
-  // burst at each checkpoint that the log's own syncs would queue behind.
+  // stopping at the first failure: how many ranges are in the file, and the status.
   // Requires write_mu_ (not mu_).
   static std::pair<size_t, Status> WriteRanges(WritableFile* file, const Unwritten& unwritten);
   // Records the first `written` ranges of `unwritten` as in the file; a full block all
@@ -130,6 +129,11 @@ class SegmentTail final : public DeferredWrites, public BackgroundWrite {
   // Copies what `block` holds at [offset, ...) into `out`; 0 past its end.
   static size_t ReadBlock(const Block& block, uint64_t offset, std::span<char> out);
 
+  // Held by WriteFullBlock while it writes and then starts the writeback, which can wait
+  // for the disk's queue and so goes outside write_mu_ (an Append that needs a new block
+  // waits for that), and by whoever sets file_, so that the file stays open meanwhile.
+  // Taken before write_mu_.
+  std::mutex writeback_mu_;
   // Held by whoever writes to the file or replaces or cuts blocks, before mu_: while it
   // is held the blocks stay the same and only grow.
   std::mutex write_mu_;

@@ -2,7 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <functional>
+#include <future>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -31,11 +35,13 @@ class WritebackRecorder final : public WritableFile {
   }
   void StartWriteback(uint64_t offset, uint64_t length) override {
     started.emplace_back(offset, length);
+    if (on_start) on_start();
   }
   Status Truncate(uint64_t size) override { return file_->Truncate(size); }
   Result<uint64_t> Size() override { return file_->Size(); }
 
   std::vector<std::pair<uint64_t, uint64_t>> started;  // (offset, length)
+  std::function<void()> on_start;                      // runs inside StartWriteback
 
  private:
   WritableFile* const file_;
@@ -142,6 +148,36 @@ TEST_F(SegmentTailTest, AFullBlocksWriteStartsItsWritebackAndASmallFlushLeavesIt
   ASSERT_TRUE(tail_->Flush());  // the current block, 200 bytes
   EXPECT_EQ(recorder.started.size(), 1u);
   EXPECT_EQ(FileContents(), "0123456789" + std::string(filled, 'x') + std::string(200, 'y'));
+}
+
+TEST_F(SegmentTailTest, AnAppendStartingANewBlockDoesNotWaitForAWritebackBeingStarted) {
+  // Starting a writeback can wait for the disk's queue; here it waits for the test.
+  WritebackRecorder recorder(file_.get());
+  std::promise<void> entered;
+  std::promise<void> release;
+  std::shared_future<void> released = release.get_future().share();
+  recorder.on_start = [&] {
+    entered.set_value();
+    released.wait();
+  };
+  tail_->Attach(&recorder);
+  const size_t filled = kBlock - 100;
+  ASSERT_TRUE(tail_->Append(10, std::string(filled, 'x')));
+  ASSERT_TRUE(tail_->Append(10 + filled, std::string(200, 'y')));
+  std::thread writer([&] { EXPECT_TRUE(tail_->WriteFullBlock()); });
+  entered.get_future().wait();
+  // Does not fit beside the 200 bytes: the current block fills and a new one starts.
+  auto appending = std::async(std::launch::async, [&] {
+    return tail_->Append(10 + filled + 200, std::string(kBlock, 'z'));
+  });
+  const bool done = appending.wait_for(std::chrono::seconds(10)) == std::future_status::ready;
+  release.set_value();
+  writer.join();
+  EXPECT_TRUE(done) << "the Append waited for the writeback to start";
+  auto appended = appending.get();
+  ASSERT_TRUE(appended);
+  EXPECT_TRUE(appended->block_full);
+  EXPECT_EQ(Read(10 + filled + 198, 4), "yyzz");
 }
 
 TEST_F(SegmentTailTest, AWriteLargerThanABlockGetsABlockOfItsOwn) {
