@@ -8,10 +8,11 @@ Status WritableFile::WriteAtGathered(uint64_t offset, std::span<const std::strin
   return WriteAt(offset, joined);
 }
 
-Result<size_t> ReadFully(const ReadableFile& file, uint64_t offset, std::span<char> out) {
+Result<size_t> ReadFully(const ReadableFile& file, uint64_t offset, std::span<char> out,
+                         ReadWait wait) {
   size_t done = 0;
   while (done < out.size()) {
-    Result<size_t> got = file.ReadAt(offset + done, out.subspan(done));
+    Result<size_t> got = file.Read(offset + done, out.subspan(done), wait);
     if (!got) return Fail(got.error());
     if (*got == 0) break;
     done += *got;

@@ -65,6 +65,9 @@ class WritableFile {
   [[nodiscard]] virtual Result<uint64_t> Size() = 0;
 };
 
+// Whether a read may wait for the disk, or takes only what is in memory.
+enum class ReadWait { kMayWait, kCachedOnly };
+
 // A file open for positional reads. Thread-safe; reads never block writers of the file
 // beyond what the file system does.
 class ReadableFile {
@@ -74,6 +77,17 @@ class ReadableFile {
   // Reads up to out.size() bytes at `offset` into `out`, like pread: the count may be
   // short, and 0 means end of file. Use ReadFully to get everything up to end of file.
   [[nodiscard]] virtual Result<size_t> ReadAt(uint64_t offset, std::span<char> out) const = 0;
+  // ReadAt of what is in memory only, never waiting for the disk (POSIX: preadv2 with
+  // RWF_NOWAIT): the count may be short, and 0 before the end of the file means the byte
+  // at `offset` is not in the page cache (the kernel may start reading it). A file not
+  // on a disk never waits: this default is ReadAt.
+  [[nodiscard]] virtual Result<size_t> ReadCachedAt(uint64_t offset, std::span<char> out) const {
+    return ReadAt(offset, out);
+  }
+  // ReadAt, or ReadCachedAt for ReadWait::kCachedOnly.
+  [[nodiscard]] Result<size_t> Read(uint64_t offset, std::span<char> out, ReadWait wait) const {
+    return wait == ReadWait::kCachedOnly ? ReadCachedAt(offset, out) : ReadAt(offset, out);
+  }
   [[nodiscard]] virtual Result<uint64_t> Size() const = 0;
 };
 
@@ -100,9 +114,9 @@ class Env {
 };
 
 // Reads out.size() bytes at `offset`, looping over short reads; returns fewer only when
-// the file ends first.
+// the file ends first, or, with ReadWait::kCachedOnly, when the next byte is not in memory.
 [[nodiscard]] Result<size_t> ReadFully(const ReadableFile& file, uint64_t offset,
-                                       std::span<char> out);
+                                       std::span<char> out, ReadWait wait = ReadWait::kMayWait);
 
 // `dir` + "/" + `name`.
 std::string JoinPath(std::string_view dir, std::string_view name);

@@ -130,9 +130,17 @@ Result<bool> LogReader::ReadWindow(ReadState& read) const {
   const uint64_t window_start = cursor.offset;
   size_t size = static_cast<size_t>(window_end - window_start);
   char* buffer = read.batch->AllocateBuffer(size);
-  auto got = ReadFully(*segment.reader(), window_start, std::span<char>(buffer, size));
+  auto got =
+      ReadFully(*segment.reader(), window_start, std::span<char>(buffer, size), read.limits.wait);
   if (!got) return Fail(got.error());
-  if (*got < size) return Fail(Corrupt(segment, window_start + *got, "file ends early"));
+  if (*got < size) {
+    // Not in memory (or the file ends early, which a read that may wait reports).
+    if (read.limits.wait == ReadWait::kCachedOnly) {
+      read.batch->needs_disk_ = true;
+      return true;
+    }
+    return Fail(Corrupt(segment, window_start + *got, "file ends early"));
+  }
 
   size_t at = 0;
   while (at < size) {

@@ -26,7 +26,7 @@ namespace sluice::storage {
 // does not verify is kDataLoss naming the log and its positions: none of its records is
 // returned.
 //
-// Thread-safe (const); calls block on file reads (usually from the page cache).
+// Thread-safe (const); calls block on file reads, except a Read with ReadWait::kCachedOnly.
 class LogReader {
  public:
   // `keys` may be null: sealed batches are then unreadable (kDataLoss).

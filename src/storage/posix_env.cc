@@ -145,6 +145,17 @@ class PosixReadableFile final : public ReadableFile {
     }
   }
 
+  Result<size_t> ReadCachedAt(uint64_t offset, std::span<char> out) const override {
+    iovec io{out.data(), out.size()};
+    while (true) {
+      ssize_t got = ::preadv2(fd_, &io, 1, static_cast<off_t>(offset), RWF_NOWAIT);
+      if (got >= 0) return static_cast<size_t>(got);
+      // EOPNOTSUPP: a file system that cannot tell; its reads all count as uncached.
+      if (errno == EAGAIN || errno == EOPNOTSUPP) return 0;
+      if (errno != EINTR) return Fail(PosixError(path_, "read", errno));
+    }
+  }
+
   Result<uint64_t> Size() const override { return FileSize(path_, fd_); }
 
  private:

@@ -9,6 +9,7 @@ void ReadBatch::Clear() {
   buffers_used_ = 0;
   next_position_ = 0;
   payload_bytes_ = 0;
+  needs_disk_ = false;
 }
 
 char* ReadBatch::AllocateBuffer(size_t bytes) {

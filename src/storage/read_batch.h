@@ -6,15 +6,18 @@
 #include <span>
 #include <vector>
 
+#include "storage/env.h"
 #include "storage/record.h"
 
 namespace sluice::storage {
 
-// How much one read may return. At least one record comes back when one is readable,
-// even if it alone is larger than max_bytes.
+// How much one read may return, and whether it may wait for the disk. At least one
+// record comes back when one is readable, even if it alone is larger than max_bytes.
 struct ReadLimits {
   size_t max_records = 10000;           // GetRecords' Limit maximum
   size_t max_bytes = size_t{10} << 20;  // partition key + explicit hash key + data bytes
+  // kCachedOnly: stop before the first bytes not in memory (ReadBatch::needs_disk).
+  ReadWait wait = ReadWait::kMayWait;
 };
 
 // The result of ShardLog::Read: records whose bytes live in buffers the batch owns, read
@@ -34,6 +37,9 @@ class ReadBatch {
   uint64_t next_position() const { return next_position_; }
   // Sum of partition key, explicit hash key and data bytes of the records.
   uint64_t payload_bytes() const { return payload_bytes_; }
+  // A ReadWait::kCachedOnly read stopped short of its limits and of the data's end: what
+  // follows next_position() is on the disk only (a read that may wait gets it).
+  bool needs_disk() const { return needs_disk_; }
   // Drops the records; keeps the buffers for reuse.
   void Clear();
 
@@ -52,6 +58,7 @@ class ReadBatch {
   size_t buffers_used_ = 0;
   uint64_t next_position_ = 0;
   uint64_t payload_bytes_ = 0;
+  bool needs_disk_ = false;
 };
 
 }  // namespace sluice::storage

@@ -15,15 +15,11 @@ class SegmentTail::Reader final : public ReadableFile {
       : tail_(std::move(tail)), file_(std::move(file)) {}
 
   Result<size_t> ReadAt(uint64_t offset, std::span<char> out) const override {
-    // A block leaves the view only once it is in the file, so whatever lies before the
-    // blocks seen here is in the file.
-    std::shared_ptr<const View> view = tail_->Published();
-    if (view == nullptr) return file_->ReadAt(offset, out);
-    for (const auto& block : {view->current, view->full}) {
-      if (block != nullptr && offset >= block->base) return ReadBlock(*block, offset, out);
-    }
-    const uint64_t first = view->full != nullptr ? view->full->base : view->current->base;
-    return file_->ReadAt(offset, out.first(std::min<uint64_t>(out.size(), first - offset)));
+    return ReadOverlaid(offset, out, ReadWait::kMayWait);
+  }
+
+  Result<size_t> ReadCachedAt(uint64_t offset, std::span<char> out) const override {
+    return ReadOverlaid(offset, out, ReadWait::kCachedOnly);
   }
 
   Result<uint64_t> Size() const override {
@@ -41,6 +37,18 @@ class SegmentTail::Reader final : public ReadableFile {
   }
 
  private:
+  Result<size_t> ReadOverlaid(uint64_t offset, std::span<char> out, ReadWait wait) const {
+    // A block leaves the view only once it is in the file, so whatever lies before the
+    // blocks seen here is in the file.
+    std::shared_ptr<const View> view = tail_->Published();
+    if (view == nullptr) return file_->Read(offset, out, wait);
+    for (const auto& block : {view->current, view->full}) {
+      if (block != nullptr && offset >= block->base) return ReadBlock(*block, offset, out);
+    }
+    const uint64_t first = view->full != nullptr ? view->full->base : view->current->base;
+    return file_->Read(offset, out.first(std::min<uint64_t>(out.size(), first - offset)), wait);
+  }
+
   const std::shared_ptr<SegmentTail> tail_;
   const std::shared_ptr<const ReadableFile> file_;
 };

@@ -79,7 +79,7 @@ class ShardLog {
   // kDataLoss when the first record to return is corrupt or lost, or is in a sealed batch
   // whose key the resolver does not know or whose authentication fails (records before it
   // are returned first; none of that batch's). Blocks on file reads, usually served by
-  // the page cache.
+  // the page cache, unless limits.wait is ReadWait::kCachedOnly (ReadBatch::needs_disk).
   [[nodiscard]] Status Read(uint64_t position, const ReadLimits& limits, ReadBatch* batch) const;
   // The first position whose arrival time is >= `timestamp_ms` (Kinesis AT_TIMESTAMP),
   // or the tail when there is none. Uses the sparse index, then scans at most one index

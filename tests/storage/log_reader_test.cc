@@ -69,6 +69,40 @@ TEST_F(LogReaderTest, ReturnsOneRecordLargerThanTheByteLimit) {
   EXPECT_EQ(batch.records()[0].position, 50u);
 }
 
+TEST_F(LogReaderTest, ACachedOnlyReadStopsWhereTheFileIsNotInMemory) {
+  auto log = OpenLog();
+  Fill(*log);
+  const ReadLimits cached_only{1000, 1 << 20, ReadWait::kCachedOnly};
+  ReadBatch batch;
+  ASSERT_TRUE(log->Read(0, cached_only, &batch));
+  EXPECT_EQ(batch.records().size(), 100u);
+  EXPECT_FALSE(batch.needs_disk());
+
+  env_.SetUncached(true);
+  ASSERT_TRUE(log->Read(0, cached_only, &batch));
+  EXPECT_TRUE(batch.empty());
+  EXPECT_TRUE(batch.needs_disk());
+  EXPECT_EQ(batch.next_position(), 0u);
+  ASSERT_TRUE(log->Read(0, ReadLimits{1000, 1 << 20, ReadWait::kMayWait}, &batch));
+  EXPECT_EQ(batch.records().size(), 100u);
+  EXPECT_FALSE(batch.needs_disk());
+}
+
+TEST_F(LogReaderTest, ACachedOnlyReadGetsWhatTheTailStillHoldsFromMemory) {
+  auto flusher = StartFlusherWithLog();
+  ASSERT_NE(flusher, nullptr);
+  auto log = ShardLog::Open(&env_, flusher.get(), kDir, SmallOptions());
+  ASSERT_TRUE(log) << log.error().message;
+  auto records = MakeRecords(3, 200, 10);
+  Append(**log, records);  // logged: their segment block stays in the tail until it fills
+  env_.SetUncached(true);
+  ReadBatch batch;
+  ASSERT_TRUE((*log)->Read(0, ReadLimits{1000, 1 << 20, ReadWait::kCachedOnly}, &batch));
+  ASSERT_EQ(batch.records().size(), 3u);
+  EXPECT_EQ(batch.records()[0].data, records[0].data);
+  EXPECT_FALSE(batch.needs_disk());
+}
+
 TEST_F(LogReaderTest, ReturnsNothingAtOrPastTheTail) {
   auto log = OpenLog();
   Fill(*log);

@@ -78,6 +78,28 @@ TEST_F(PosixEnvTest, DropCacheEmptiesTheCacheOfSyncedBytesWhichStayReadable) {
   EXPECT_EQ(out, data);
 }
 
+TEST_F(PosixEnvTest, ReadCachedAtReadsOnlyWhatThePageCacheHolds) {
+  if (!testutil::PageCacheCanDrop(temp_.path())) GTEST_SKIP() << "tmpfs keeps every page";
+  constexpr uint64_t kBytes = uint64_t{1} << 20;
+  std::string data(kBytes, '\0');
+  for (size_t i = 0; i < data.size(); ++i) data[i] = static_cast<char>('a' + i % 19);
+  auto file = env_->OpenWritable(Path("cold"), OpenMode::kCreateOrTruncate);
+  ASSERT_TRUE(file);
+  ASSERT_TRUE((*file)->WriteAt(0, data));
+  ASSERT_TRUE((*file)->Sync());
+  (*file)->DropCache(0, kBytes);
+  auto reader = env_->OpenReadable(Path("cold"));
+  ASSERT_TRUE(reader);
+  std::string out(kBytes, 'x');
+  EXPECT_EQ(*(*reader)->ReadCachedAt(0, out), 0u);
+  EXPECT_EQ(*ReadFully(**reader, 0, out, ReadWait::kCachedOnly), 0u);
+  EXPECT_EQ(out, std::string(kBytes, 'x'));
+  ASSERT_EQ(*ReadFully(**reader, 0, out), kBytes);  // may wait: brings the pages in
+  std::string again(kBytes, 'x');
+  ASSERT_EQ(*ReadFully(**reader, 0, again, ReadWait::kCachedOnly), kBytes);
+  EXPECT_EQ(again, data);
+}
+
 TEST_F(PosixEnvTest, AllocateReservesAndTruncateShrinks) {
   auto file = env_->OpenWritable(Path("b"), OpenMode::kCreateOrTruncate);
   ASSERT_TRUE(file);

@@ -132,6 +132,10 @@ class FaultReadableFile final : public storage::ReadableFile {
     if (got) env_->bytes_read_.fetch_add(*got);
     return got;
   }
+  Result<size_t> ReadCachedAt(uint64_t offset, std::span<char> out) const override {
+    if (env_->uncached_.load()) return 0;
+    return ReadAt(offset, out);
+  }
   Result<uint64_t> Size() const override { return base_->Size(); }
 
  private:
@@ -160,6 +164,8 @@ void FaultEnv::SetSpaceLimit(std::optional<uint64_t> bytes) {
 }
 
 void FaultEnv::SetShortReads(bool on) { short_reads_.store(on); }
+
+void FaultEnv::SetUncached(bool on) { uncached_.store(on); }
 
 void FaultEnv::TearNextWrite(size_t keep_bytes, std::string path_suffix) {
   std::lock_guard lock(mu_);

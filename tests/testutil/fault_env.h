@@ -39,6 +39,8 @@ class FaultEnv final : public storage::Env {
   void SetSpaceLimit(std::optional<uint64_t> bytes);
   // Reads return about a third of what was asked (at least one byte).
   void SetShortReads(bool on);
+  // Nothing is in the page cache: ReadCachedAt returns 0 (ReadAt still reads).
+  void SetUncached(bool on);
   // The next write to a file whose path ends with `path_suffix` stores only its first
   // `keep_bytes` bytes, then fails.
   void TearNextWrite(size_t keep_bytes, std::string path_suffix = "");
@@ -99,6 +101,7 @@ class FaultEnv final : public storage::Env {
   bool frozen_ = false;                             // guarded by mu_
   uint64_t next_sequence_ = 1;                      // guarded by mu_
   std::atomic<bool> short_reads_{false};
+  std::atomic<bool> uncached_{false};
   std::atomic<uint64_t> syncs_{0};
   std::atomic<uint64_t> file_system_syncs_{0};
   std::atomic<uint64_t> bytes_read_{0};
