@@ -23,17 +23,18 @@ namespace pk = protocol::kinesis;
 namespace {
 
 using PutResult = Result<std::vector<stream::PutOutcome>>;
+using ReadResult = Result<stream::ReadResult>;
 
-// Waits for StreamManager::PutRecords without blocking the I/O thread: the completion
-// (on a storage thread) is posted back to the awaiting coroutine's executor.
-// A coroutine, so that `name` and `entries` live in its frame until the initiation runs;
-// the entries' bytes belong to the caller's request, which outlives the await.
-asio::awaitable<PutResult> AwaitPut(stream::StreamManager& streams, std::string name,
-                                    std::vector<stream::PutEntry> entries) {
-  co_return co_await asio::async_initiate<const asio::use_awaitable_t<>, void(PutResult)>(
-      [&streams, &name, &entries](auto handler) {
+// Waits, without blocking the I/O thread, for a StreamManager call that reports through a
+// callback: `start(callback)` makes the call, and the callback (inline, or on a storage
+// thread) posts the result back to the awaiting coroutine's executor. A coroutine, so that
+// what `start` holds lives in its frame until the call is made.
+template <typename T, typename Start>
+asio::awaitable<T> AwaitCallback(Start start) {
+  co_return co_await asio::async_initiate<const asio::use_awaitable_t<>, void(T)>(
+      [&start](auto handler) {
         auto shared = std::make_shared<decltype(handler)>(std::move(handler));
-        streams.PutRecords(name, std::move(entries), [shared](PutResult result) {
+        start([shared](T result) {
           auto executor = asio::get_associated_executor(*shared);
           asio::post(executor, [shared, result = std::move(result)]() mutable {
             (*shared)(std::move(result));
@@ -41,6 +42,16 @@ asio::awaitable<PutResult> AwaitPut(stream::StreamManager& streams, std::string 
         });
       },
       asio::use_awaitable);
+}
+
+// StreamManager::PutRecords, awaited. The entries' bytes belong to the caller's request,
+// which outlives the await.
+asio::awaitable<PutResult> AwaitPut(stream::StreamManager& streams, std::string name,
+                                    std::vector<stream::PutEntry> entries) {
+  return AwaitCallback<PutResult>(
+      [&streams, name = std::move(name), entries = std::move(entries)](auto done) mutable {
+        streams.PutRecords(name, std::move(entries), std::move(done));
+      });
 }
 
 // Views of `entry`'s bytes, which the request keeps while the put runs.
@@ -214,7 +225,9 @@ KinesisApi::Reply KinesisApi::GetRecords(const OperationCall& call) {
   auto request = pk::ParseGetRecords(call.input);
   if (!request) co_return Fail(request.error());
   const size_t limit = static_cast<size_t>(request->limit.value_or(pk::kMaxGetRecordsLimit));
-  auto read = streams_.GetRecords(request->shard_iterator, limit);
+  ReadResult read = co_await AwaitCallback<ReadResult>([this, &request, limit](auto done) {
+    streams_.GetRecords(request->shard_iterator, limit, std::move(done));
+  });
   if (!read) co_return Fail(read.error());
   auto records = read->batch.records();
   pk::GetRecordsResponseWriter writer(256 + read->batch.payload_bytes() * 4 / 3 +

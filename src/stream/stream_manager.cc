@@ -61,6 +61,8 @@ Result<std::unique_ptr<StreamManager>> StreamManager::Open(StreamManagerOptions 
   auto flusher = storage::Flusher::Start({}, std::move(*log));
   if (!flusher) return Fail(flusher.error());
   manager->flusher_ = std::move(*flusher);
+  manager->readers_ =
+      std::make_unique<WorkerPool>(manager->options_.reader_threads, "sluice-reader");
   if (auto ok = manager->Restore(); !ok) return Fail(ok.error());
   manager->reaper_ = std::thread([m = manager.get()] {
     NameThisThread("sluice-reaper");
@@ -76,6 +78,7 @@ StreamManager::~StreamManager() {
   }
   reaper_cv_.notify_all();
   if (reaper_.joinable()) reaper_.join();
+  readers_.reset();  // runs the reads still queued: they hold streams
   std::unique_lock lock(streams_mu_);
   by_uid_.clear();
   by_name_.clear();  // closes every shard log before the flusher goes

@@ -20,6 +20,7 @@
 #include "common/hash_key.h"
 #include "common/result.h"
 #include "common/sqlite_database.h"
+#include "common/worker_pool.h"
 #include "storage/flusher.h"
 #include "storage/log_options.h"
 #include "storage/read_batch.h"
@@ -56,6 +57,8 @@ struct StreamManagerOptions {
   OnDemandOptions on_demand;
   // Milliseconds since the epoch; empty: the system clock. Tests pass a fake one.
   std::function<int64_t()> clock;
+  // Threads for GetRecords that must wait for the disk (the rest read on the caller's).
+  size_t reader_threads = 4;
 };
 
 struct CreateStreamParams {
@@ -102,6 +105,7 @@ struct ReadResult {
   std::vector<ShardInfo> children;           // set when next_iterator is absent
   int64_t millis_behind_latest = 0;
 };
+using ReadCallback = std::function<void(Result<ReadResult>)>;
 
 // What a write to a stream must respect and report.
 struct WriteSettings {
@@ -172,8 +176,11 @@ class StreamManager {
   [[nodiscard]] Result<std::string> GetShardIterator(std::string_view name,
                                                      std::string_view shard_id,
                                                      const IteratorRequest& request);
-  // Blocks on file reads (normally served from the page cache).
-  [[nodiscard]] Result<ReadResult> GetRecords(std::string_view iterator, size_t limit);
+  // Reads up to `limit` records where `iterator` points and calls `done` exactly once:
+  // inline when they are in memory (the page cache, or not written out yet), else on one
+  // of the manager's reader threads, which wait for the disk so that the caller's thread
+  // never does.
+  void GetRecords(std::string_view iterator, size_t limit, ReadCallback done);
 
   std::string StreamArn(std::string_view name) const;
   // Milliseconds since the epoch from the configured clock (options.clock or the system's).
@@ -244,6 +251,21 @@ class StreamManager {
   // (stream_scaling.cc). Holds mu_.
   void Scale(const std::vector<std::shared_ptr<Stream>>& streams, int64_t now_ms);
   struct PendingPut;
+  // A GetRecords past its checks and admission: what to read.
+  struct ShardRead {
+    std::shared_ptr<Stream> stream;
+    std::shared_ptr<const ShardSet> set;  // holds `shard`
+    const LiveShard* shard = nullptr;
+    IteratorState state;
+    bool quotas = false;  // the read counts toward the shard's read quota
+    size_t limit = 0;
+  };
+  // GetRecords' checks: the iterator, the stream's state, the shard's call quota.
+  [[nodiscard]] Result<ShardRead> StartRead(std::string_view iterator, size_t limit);
+  // GetRecords' read, charged to the shard's read quota, and its next iterator; with
+  // kCachedOnly, a batch that needs the disk (ReadBatch::needs_disk) comes back as it is,
+  // uncharged and without an iterator.
+  [[nodiscard]] Result<ReadResult> FinishRead(const ShardRead& read, storage::ReadWait wait);
   // Routes the entries `indexes` of `pending` over the stream's open shards and appends
   // them; entries whose shard closed meanwhile are routed again over the new shards.
   // Refuses (in `pending`'s outcomes) and drops from `indexes` the entries over the
@@ -278,6 +300,7 @@ class StreamManager {
   std::unique_ptr<SqliteDatabase> db_;
   std::unique_ptr<StreamStore> store_;  // guarded by mu_
   std::unique_ptr<storage::Flusher> flusher_;
+  std::unique_ptr<WorkerPool> readers_;  // GetRecords that wait for the disk
   std::unique_ptr<ShardIteratorCodec> iterators_;
   std::shared_ptr<KeyStore> keys_;
   OnDemandScaler scaler_;      // guarded by mu_

@@ -282,44 +282,74 @@ Result<std::string> StreamManager::GetShardIterator(std::string_view name,
       IteratorState{stream.info.uid, *index, position, iterators_->ExpiryFor(now)});
 }
 
-Result<ReadResult> StreamManager::GetRecords(std::string_view iterator, size_t limit) {
+void StreamManager::GetRecords(std::string_view iterator, size_t limit, ReadCallback done) {
+  auto read = StartRead(iterator, limit);
+  if (!read) {
+    done(Fail(read.error()));
+    return;
+  }
+  auto result = FinishRead(*read, storage::ReadWait::kCachedOnly);
+  // A batch cut short by the disk is read again whole, so that a call returns as much as
+  // one that waits on the caller's thread would.
+  if (!result || !result->batch.needs_disk()) {
+    done(std::move(result));
+    return;
+  }
+  readers_->Post([this, read = std::move(*read), done = std::move(done)] {
+    done(FinishRead(read, storage::ReadWait::kMayWait));
+  });
+}
+
+Result<StreamManager::ShardRead> StreamManager::StartRead(std::string_view iterator, size_t limit) {
   const int64_t now = NowMs();
   auto state = iterators_->Decode(iterator, now);
   if (!state) return Fail(state.error());
-  std::shared_ptr<Stream> stream = FindByUid(state->stream_uid);
-  const std::shared_ptr<const ShardSet> set = stream ? stream->shards() : nullptr;
-  const LiveShard* shard = set ? set->Find(state->shard_index) : nullptr;
-  if (!shard) {
+  ShardRead read;
+  read.state = *state;
+  read.limit = limit;
+  read.stream = FindByUid(state->stream_uid);
+  read.set = read.stream ? read.stream->shards() : nullptr;
+  read.shard = read.set ? read.set->Find(state->shard_index) : nullptr;
+  if (!read.shard) {
     return Fail(ErrorCode::kNotFound, "Shard " + ShardIdOf(state->shard_index) +
                                           " in stream under account " + options_.account_id +
                                           " does not exist");
   }
-  const StreamStatus status = stream->status.load();
+  const Stream& stream = *read.stream;
+  const StreamStatus status = stream.status.load();
   if (status != StreamStatus::kActive && status != StreamStatus::kUpdating) {
-    return NotFound(stream->info.name);
+    return NotFound(stream.info.name);
   }
-  const bool quotas = options_.enforce_limits && stream->mode.load() == StreamMode::kProvisioned;
-  if (quotas && !shard->traffic->AdmitRead(now)) {
-    return Fail(
-        Throttled("Shard " + ShardIdOf(shard->info.index), stream->info.name, options_.account_id));
+  read.quotas = options_.enforce_limits && stream.mode.load() == StreamMode::kProvisioned;
+  if (read.quotas && !read.shard->traffic->AdmitRead(now)) {
+    return Fail(Throttled("Shard " + ShardIdOf(read.shard->info.index), stream.info.name,
+                          options_.account_id));
   }
+  return read;
+}
+
+Result<ReadResult> StreamManager::FinishRead(const ShardRead& read, storage::ReadWait wait) {
+  const LiveShard& shard = *read.shard;
   ReadResult result;
-  result.shard_index = state->shard_index;
-  if (auto ok = shard->log->Read(state->position, storage::ReadLimits{limit, kMaxGetRecordsBytes},
-                                 &result.batch);
+  result.shard_index = read.state.shard_index;
+  if (auto ok = shard.log->Read(read.state.position,
+                                storage::ReadLimits{read.limit, kMaxGetRecordsBytes, wait},
+                                &result.batch);
       !ok) {
     return Fail(ok.error());
   }
-  if (quotas) shard->traffic->ChargeRead(result.batch.payload_bytes(), now);
+  if (result.batch.needs_disk()) return result;  // to be read again: nothing charged yet
+  const int64_t now = NowMs();
+  if (read.quotas) shard.traffic->ChargeRead(result.batch.payload_bytes(), now);
   const uint64_t next = result.batch.next_position();
-  const std::optional<uint64_t> end = shard->info.end_position;
+  const std::optional<uint64_t> end = shard.info.end_position;
   if (!end || next < *end) {
-    result.next_iterator = iterators_->Encode(
-        IteratorState{stream->info.uid, state->shard_index, next, iterators_->ExpiryFor(now)});
+    result.next_iterator = iterators_->Encode(IteratorState{
+        read.stream->info.uid, read.state.shard_index, next, iterators_->ExpiryFor(now)});
   } else {
-    result.children = set->ChildrenOf(state->shard_index);
+    result.children = read.set->ChildrenOf(read.state.shard_index);
   }
-  if (!result.batch.empty() && next < shard->log->tail_position()) {
+  if (!result.batch.empty() && next < shard.log->tail_position()) {
     result.millis_behind_latest =
         std::max<int64_t>(0, now - result.batch.records().back().arrival_ms);
   }

@@ -94,11 +94,19 @@ class StreamManagerTest : public ::testing::Test {
     return promise.get_future().get();
   }
 
+  // StreamManager::GetRecords, waited for.
+  Result<ReadResult> GetRecords(std::string_view iterator, size_t limit) {
+    std::promise<Result<ReadResult>> promise;
+    manager_->GetRecords(iterator, limit,
+                         [&](Result<ReadResult> r) { promise.set_value(std::move(r)); });
+    return promise.get_future().get();
+  }
+
   std::vector<std::string> ReadAll(const std::string& name, const std::string& shard_id) {
     auto iterator = manager_->GetShardIterator(name, shard_id, Req(IteratorType::kTrimHorizon));
     EXPECT_TRUE(iterator) << iterator.error().message;
     std::vector<std::string> data;
-    auto read = manager_->GetRecords(*iterator, 10000);
+    auto read = GetRecords(*iterator, 10000);
     EXPECT_TRUE(read) << read.error().message;
     for (const storage::Record& record : read->batch.records()) data.emplace_back(record.data);
     return data;

@@ -1,13 +1,17 @@
 #include "stream/stream_manager.h"
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <chrono>
+#include <filesystem>
 #include <future>
 #include <thread>
 
 #include "stream/sequence_number.h"
 #include "stream_manager_fixture.h"
+#include "testutil/page_cache.h"
 
 namespace sluice::stream {
 namespace {
@@ -77,7 +81,7 @@ TEST_F(StreamManagerTest, IteratorsOfEveryType) {
   const std::string shard = "shardId-000000000000";
   const std::string second = FormatSequenceNumber({0, outcomes[1].position});
   auto first_of = [&](IteratorRequest request) -> std::optional<std::string> {
-    auto read = manager_->GetRecords(*manager_->GetShardIterator("trips", shard, request), 10);
+    auto read = GetRecords(*manager_->GetShardIterator("trips", shard, request), 10);
     if (read->batch.empty()) return std::nullopt;
     return std::string(read->batch.records()[0].data);
   };
@@ -110,7 +114,7 @@ TEST_F(StreamManagerTest, IteratorErrors) {
           .error()
           .code,
       ErrorCode::kInvalidArgument);
-  EXPECT_EQ(manager_->GetRecords("garbage", 10).error().code, ErrorCode::kInvalidArgument);
+  EXPECT_EQ(GetRecords("garbage", 10).error().code, ErrorCode::kInvalidArgument);
 }
 
 TEST_F(StreamManagerTest, ContinuesFromNextIterator) {
@@ -122,7 +126,7 @@ TEST_F(StreamManagerTest, ContinuesFromNextIterator) {
       *manager_->GetShardIterator("trips", "shardId-000000000000", Req(IteratorType::kTrimHorizon));
   std::vector<std::string> seen;
   for (int round = 0; round < 5; ++round) {
-    auto read = manager_->GetRecords(iterator, 3);
+    auto read = GetRecords(iterator, 3);
     ASSERT_TRUE(read);
     for (const storage::Record& record : read->batch.records()) seen.emplace_back(record.data);
     iterator = *read->next_iterator;
@@ -140,10 +144,56 @@ TEST_F(StreamManagerTest, KeepsStreamsRecordsAndIteratorsAcrossARestart) {
   auto info = manager_->Describe("trips");
   ASSERT_TRUE(info);
   EXPECT_EQ(info->status, StreamStatus::kActive);
-  auto read = manager_->GetRecords(iterator, 10);
+  auto read = GetRecords(iterator, 10);
   ASSERT_TRUE(read) << read.error().message;
   ASSERT_EQ(read->batch.records().size(), 1u);
   EXPECT_EQ(read->batch.records()[0].data, "before");
+}
+
+// Drops every page of the files under `dir` from the page cache; false if some stay.
+bool DropCachedPages(const std::filesystem::path& dir) {
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(dir)) {
+    if (!entry.is_regular_file()) continue;
+    const int fd = ::open(entry.path().c_str(), O_RDONLY);
+    if (fd < 0) return false;
+    ::fdatasync(fd);
+    ::posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
+    ::close(fd);
+    if (testutil::CachedPages(entry.path(), 0, entry.file_size()) > 0) return false;
+  }
+  return true;
+}
+
+TEST_F(StreamManagerTest, AReadThatMustWaitForTheDiskRunsOnAReaderThread) {
+  if (!testutil::PageCacheCanDrop(dir_)) GTEST_SKIP() << "tmpfs keeps every page";
+  CreateActive("trips", 1);
+  std::vector<TestRecord> entries;
+  for (int i = 0; i < 500; ++i) entries.push_back({std::string(2000, 'a' + i % 26), "k", {}});
+  ASSERT_TRUE(Put("trips", entries));
+  auto iterator =
+      *manager_->GetShardIterator("trips", "shardId-000000000000", Req(IteratorType::kTrimHorizon));
+  Reopen();  // every record in the files, none in memory
+  ASSERT_TRUE(DropCachedPages(dir_ / "streams"));
+
+  auto read_on = [&](std::thread::id* thread) {
+    std::promise<Result<ReadResult>> promise;
+    manager_->GetRecords(iterator, 1000, [&](Result<ReadResult> result) {
+      *thread = std::this_thread::get_id();
+      promise.set_value(std::move(result));
+    });
+    return promise.get_future().get();
+  };
+  std::thread::id thread;
+  auto cold = read_on(&thread);
+  ASSERT_TRUE(cold) << cold.error().message;
+  EXPECT_NE(thread, std::this_thread::get_id());
+  ASSERT_EQ(cold->batch.records().size(), 500u);
+  EXPECT_EQ(cold->batch.records()[499].data, entries[499].data);
+  // That read brought the records into the page cache: the next one is served inline.
+  auto warm = read_on(&thread);
+  ASSERT_TRUE(warm);
+  EXPECT_EQ(thread, std::this_thread::get_id());
+  EXPECT_EQ(warm->batch.records().size(), 500u);
 }
 
 // Regression: a put's completion once held the stream, so closing the manager right after

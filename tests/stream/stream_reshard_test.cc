@@ -43,7 +43,7 @@ class StreamReshardTest : public StreamManagerTest {
     std::vector<std::string> data;
     std::optional<std::string> next = *iterator;
     while (next) {
-      auto read = manager_->GetRecords(*next, 10000);
+      auto read = GetRecords(*next, 10000);
       EXPECT_TRUE(read) << read.error().message;
       if (!read) break;
       for (const storage::Record& record : read->batch.records()) data.emplace_back(record.data);
@@ -248,7 +248,7 @@ TEST_F(StreamReshardTest, WritesDuringReshardsAreNeitherLostNorReordered) {
     ASSERT_TRUE(iterator);
     std::optional<std::string> next = *iterator;
     while (next) {
-      auto page = manager_->GetRecords(*next, 10000);
+      auto page = GetRecords(*next, 10000);
       ASSERT_TRUE(page) << page.error().message;
       for (const storage::Record& record : page->batch.records()) {
         read[std::string(record.partition_key)].emplace_back(record.data);
