@@ -3,7 +3,9 @@
 //
 //   kinesis_load put     --port P --stream S [--record-bytes 100] [--batch 500]
 //                        [--connections 16] [--seconds 10] [--rate RECORDS_PER_S]
-//   kinesis_load get     --port P --stream S --shards N [--connections N]
+//   kinesis_load get     --port P --stream S --shards N [--connections N] [--pause-ms 0]
+//     (get: --pause-ms between one reader's calls, as a consumer under the 5 calls/s per
+//      shard quota would wait 200 ms)
 //   kinesis_load latency --port P --stream S --shards N --rate RECORDS_PER_S [--seconds 10]
 //     (latency: put of a record, stamped with the wall clock, to its first GetRecords;
 //      sampled on the oldest record of each response)
@@ -49,6 +51,7 @@ struct Options {
   double seconds = 10;
   double rate = 0;  // records/s; 0 = as fast as possible
   size_t shards = 4;
+  double pause_ms = 0;  // get: between one reader's GetRecords calls
 };
 
 struct Totals {
@@ -298,6 +301,11 @@ asio::awaitable<void> GetLoop(const Options& options, Totals& totals, size_t wor
       iterator = page.next_iterator;
       if (!latencies) {
         if (page.records == 0 && page.millis_behind == 0) break;
+        if (options.pause_ms > 0) {
+          idle.expires_after(std::chrono::duration_cast<Clock::duration>(
+              std::chrono::duration<double, std::milli>(options.pause_ms)));
+          co_await idle.async_wait(kNoThrow);
+        }
         continue;
       }
       // The oldest record of a response waited longest: its latency stands for the batch.
@@ -431,6 +439,7 @@ int main(int argc, char** argv) {
   app.add_option("--seconds", options.seconds);
   app.add_option("--rate", options.rate);
   app.add_option("--shards", options.shards);
+  app.add_option("--pause-ms", options.pause_ms);
   CLI11_PARSE(app, argc, argv);
   if (options.mode == "put") return RunPut(options);
   if (options.mode == "get") return RunGet(options);
