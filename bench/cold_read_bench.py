@@ -16,9 +16,6 @@ Usage: bench/cold_read_bench.py [--rate R] [--seconds S] [--fill S] [--pause-ms 
 
 import argparse
 import os
-import shutil
-import signal
-import tempfile
 import threading
 
 import kinesis_bench as kb
@@ -40,29 +37,20 @@ def latency(port, rate, seconds):
                    "--seconds", str(seconds), "--connections", "8")
 
 
-def run(args):
-    port = kb.free_port()
-    data_dir = tempfile.mkdtemp(prefix="sluice-cold-bench-")
-    process = kb.start_sluice(port, data_dir)
-    try:
-        kb.wait_port(port)
-        kb.create_stream(port, "cold")
-        kb.create_stream(port, "live")
-        kb.load("put", port, "cold", "--seconds", str(args.fill))
-        drop_cached_pages(data_dir)
-        alone = latency(port, args.rate, args.seconds)
-        cold = {}
-        reader = threading.Thread(target=lambda: cold.update(
-            kb.load("get", port, "cold", "--shards", str(kb.SHARDS), "--connections",
-                    str(kb.SHARDS), "--pause-ms", str(args.pause_ms))))
-        reader.start()
-        mixed = latency(port, args.rate, args.seconds)
-        reader.join()
-        return alone, mixed, cold
-    finally:
-        process.send_signal(signal.SIGTERM)
-        process.wait(timeout=30)
-        shutil.rmtree(data_dir, ignore_errors=True)
+def workloads(port, data_dir, args):
+    kb.create_stream(port, "cold")
+    kb.create_stream(port, "live")
+    kb.load("put", port, "cold", "--seconds", str(args.fill))
+    drop_cached_pages(data_dir)
+    alone = latency(port, args.rate, args.seconds)
+    cold = {}
+    reader = threading.Thread(target=lambda: cold.update(
+        kb.load("get", port, "cold", "--shards", str(kb.SHARDS), "--connections",
+                str(kb.SHARDS), "--pause-ms", str(args.pause_ms))))
+    reader.start()
+    mixed = latency(port, args.rate, args.seconds)
+    reader.join()
+    return {"alone": alone, "mixed": mixed, "cold": cold}
 
 
 def main():
@@ -74,14 +62,22 @@ def main():
     parser.add_argument("--sluice", default=kb.SLUICE)
     args = parser.parse_args()
     kb.SLUICE = args.sluice
-    alone, mixed, cold = run(args)
+    data_dirs = []  # the server's, which the workloads need to drop its files' pages
+
+    def start(port, data_dir):
+        data_dirs.append(data_dir)
+        return kb.start_sluice(port, data_dir)
+
+    figures = kb.run_server("sluice", start, lambda port: workloads(port, data_dirs[0], args))
+    alone, mixed, cold = figures["alone"], figures["mixed"], figures["cold"]
     print(f"live stream at {float(mixed['put_rate']):,.0f} records/s: put->visible p50 "
           f"{alone['p50_ms']} / p99 {alone['p99_ms']} ms alone, p50 {mixed['p50_ms']} / p99 "
           f"{mixed['p99_ms']} ms beside a cold read of {float(cold['records_per_s']):,.0f} "
           f"records/s")
     print(f"alone_p50_ms={alone['p50_ms']} alone_p99_ms={alone['p99_ms']} "
           f"mixed_p50_ms={mixed['p50_ms']} mixed_p99_ms={mixed['p99_ms']} "
-          f"cold_get_rps={cold['records_per_s']} live_rate={mixed['put_rate']}")
+          f"cold_get_rps={cold['records_per_s']} live_rate={mixed['put_rate']} "
+          f"rss_mib={figures['rss_mib']:.2f}")
 
 
 if __name__ == "__main__":
