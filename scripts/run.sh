@@ -20,8 +20,9 @@ WORK="$(mktemp -d /tmp/sluice-demo-XXXXXX)"
 : > "$WORK/server.out"  # before the first poll: tee creates it only once it runs
 "$SLUICE" demo "$@" > >(tee "$WORK/server.out") &
 server=$!
-# Whatever ends this script (Ctrl-C, an error) ends the server too.
-trap 'kill -TERM "$server" 2>/dev/null || true' INT TERM EXIT
+# Whatever ends this script (Ctrl-C, an error) ends the server too, and removes $WORK (the
+# generated trips, 12 MB a run).
+trap 'kill -TERM "$server" 2>/dev/null || true; rm -rf "$WORK"' INT TERM EXIT
 
 endpoint=""
 for _ in $(seq 1 100); do
@@ -58,6 +59,6 @@ status=0
 if [[ $status -ne 0 && $status -ne 3 ]]; then
   echo "run.sh: some trips were not produced (see above)" >&2
 fi
-echo "run.sh: trips in $WORK/trips.csv, malformed rows in $WORK/trips.csv.rejects;" \
-     "the server runs on $endpoint until Ctrl-C"
+echo "run.sh: trips in $WORK/trips.csv, malformed rows in $WORK/trips.csv.rejects" \
+     "(removed on exit); the server runs on $endpoint until Ctrl-C"
 wait "$server"

@@ -5,6 +5,7 @@ import csv
 import json
 import os
 import re
+import shutil
 import subprocess
 import tempfile
 import unittest
@@ -34,6 +35,7 @@ class ProduceTest(ServerTestCase):
 
     def setUp(self):
         self.folder = tempfile.mkdtemp(prefix="sluice-produce-")
+        self.addCleanup(shutil.rmtree, self.folder, ignore_errors=True)
         self.csv = os.path.join(self.folder, "trips.csv")
         generated = run("gen-trips", "--rows", "20000", "--seed", "7", "--bad-share", "0.01",
                         "--out", self.csv)

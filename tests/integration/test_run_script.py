@@ -48,10 +48,15 @@ class RunScriptTest(unittest.TestCase):
         self.assertGreater(int(malformed), 0)  # the generator's bad rows, rejected
         self.assertTrue(port_open(ports[0]), "the server should keep running")
         self.assertTrue(os.path.isdir(os.path.join(self.folder, "sluice-data")))
+        work = re.match(r"run\.sh: trips in (\S+)/trips\.csv,", lines[-1])
+        self.assertIsNotNone(work, lines[-1])
+        self.assertTrue(os.path.isfile(os.path.join(work.group(1), "trips.csv")), lines[-1])
 
         os.killpg(run.pid, signal.SIGINT)
         run.communicate(timeout=60)
         self.assertFalse(port_open(ports[0]), "Ctrl-C should stop the server")
+        self.assertFalse(os.path.exists(work.group(1)),
+                         "the generated trips should go with the script")
 
 
 if __name__ == "__main__":
