@@ -187,9 +187,10 @@ Status SegmentTail::WriteFullBlock() {
   {
     std::lock_guard writing(write_mu_);
     std::unique_lock lock(mu_);
-    if (full_ != nullptr) {
-      at = full_->base + full_written_;
-      length = full_->size.load(std::memory_order_relaxed) - full_written_;
+    if (const Unwritten full = UnwrittenLocked(false); full.count > 0) {
+      const Range& range = full.ranges[0];
+      at = range.block->base + range.from;
+      length = range.to - range.from;
     }
     if (Status status = WriteLocked(lock, false); !status) return status;
     file = file_;  // stays as it is while writeback_mu_ is held
