@@ -7,8 +7,9 @@
 namespace sluice {
 
 WorkerPool::WorkerPool(size_t threads, const std::string& name) {
-  threads_.reserve(std::max<size_t>(threads, 1));
-  for (size_t i = 0; i < std::max<size_t>(threads, 1); ++i) {
+  threads = std::max<size_t>(threads, 1);
+  threads_.reserve(threads);
+  for (size_t i = 0; i < threads; ++i) {
     threads_.emplace_back([this, name] {
       NameThisThread(name);
       Run();
