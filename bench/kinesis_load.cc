@@ -327,6 +327,33 @@ double Percentile(std::vector<int64_t>& values, double p) {
   return static_cast<double>(values[static_cast<size_t>(p * (values.size() - 1))]) / 1000.0;
 }
 
+// GetLoops on threads of their own, reader i taking shards i, i + readers, ...: parsing
+// large responses must not make the client the limit, nor one reader that fell behind (its
+// pages grow to 10,000 records) hold up the others. With `latencies`, reader i records
+// into (*latencies)[i].
+class Readers {
+ public:
+  Readers(const Options& options, Totals& totals, const char* type, Clock::time_point end,
+          std::vector<std::vector<int64_t>>* latencies) {
+    const size_t readers = std::min(options.connections, options.shards);
+    for (size_t i = 0; i < readers; ++i) {
+      contexts_.push_back(std::make_unique<asio::io_context>(1));
+      asio::co_spawn(*contexts_.back(),
+                     GetLoop(options, totals, i, type, end, latencies ? &(*latencies)[i] : nullptr),
+                     asio::detached);
+      threads_.emplace_back([&context = *contexts_.back()] { context.run(); });
+    }
+  }
+
+  void Join() {
+    for (std::thread& thread : threads_) thread.join();
+  }
+
+ private:
+  std::vector<std::unique_ptr<asio::io_context>> contexts_;
+  std::vector<std::thread> threads_;
+};
+
 int RunPut(const Options& options) {
   asio::io_context context(1);
   Totals totals;
@@ -355,20 +382,9 @@ int RunPut(const Options& options) {
 }
 
 int RunGet(const Options& options) {
-  // One thread per reader: parsing large responses must not make the client the limit.
-  const size_t readers = std::min(options.connections, options.shards);
-  std::vector<std::unique_ptr<asio::io_context>> contexts;
   Totals totals;
   const auto start = Clock::now();
-  for (size_t i = 0; i < readers; ++i) {
-    contexts.push_back(std::make_unique<asio::io_context>(1));
-    asio::co_spawn(*contexts.back(),
-                   GetLoop(options, totals, i, "TRIM_HORIZON", Clock::time_point::max(), nullptr),
-                   asio::detached);
-  }
-  std::vector<std::thread> threads;
-  for (auto& context : contexts) threads.emplace_back([&context] { context->run(); });
-  for (std::thread& thread : threads) thread.join();
+  Readers(options, totals, "TRIM_HORIZON", Clock::time_point::max(), nullptr).Join();
   const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
   const double rate = totals.records / elapsed;
   std::printf("get: %llu records in %.2f s = %.0f records/s (%llu requests, %llu failed)\n",
@@ -382,34 +398,25 @@ int RunGet(const Options& options) {
 }
 
 int RunLatency(const Options& options) {
-  // Writers on this thread, each reader on one of its own: building requests never delays
-  // a read, and a reader that fell behind (its pages grow to 10,000 records) catches up
-  // instead of leaving the others behind too (one thread for all four readers could not,
-  // and the latency then grew for the rest of the run).
+  // Writers on this thread, each reader on one of its own (Readers): building requests
+  // never delays a read, and a reader that fell behind catches up (with one thread for
+  // all four, the latency grew for the rest of the run once one had fallen behind).
   asio::io_context context(1);
-  std::vector<std::unique_ptr<asio::io_context>> read_contexts;
   Totals put_totals, get_totals;
   std::vector<std::vector<int64_t>> latencies(options.shards);
   std::vector<int64_t> put_calls;  // PutRecords call times: how much of the latency is the write
   const auto start = Clock::now();
   const auto end = start + std::chrono::duration_cast<Clock::duration>(
                                std::chrono::duration<double>(options.seconds));
-  Options readers = options;
-  readers.connections = options.shards;
-  std::vector<std::thread> reader_threads;
-  for (size_t i = 0; i < options.shards; ++i) {
-    read_contexts.push_back(std::make_unique<asio::io_context>(1));
-    asio::co_spawn(*read_contexts.back(),
-                   GetLoop(readers, get_totals, i, "LATEST", end + std::chrono::milliseconds(200),
-                           &latencies[i]),
-                   asio::detached);
-    reader_threads.emplace_back([&context = *read_contexts.back()] { context.run(); });
-  }
+  Options one_per_shard = options;
+  one_per_shard.connections = options.shards;
+  Readers readers(one_per_shard, get_totals, "LATEST", end + std::chrono::milliseconds(200),
+                  &latencies);
   for (size_t i = 0; i < options.connections; ++i) {
     asio::co_spawn(context, PutLoop(options, put_totals, end, i, &put_calls), asio::detached);
   }
   context.run();
-  for (std::thread& thread : reader_threads) thread.join();
+  readers.Join();
   std::vector<int64_t> all;
   for (auto& shard : latencies) all.insert(all.end(), shard.begin(), shard.end());
   const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
