@@ -63,6 +63,7 @@ Result<std::unique_ptr<SegmentWriter>> SegmentWriter::Reopen(
       new SegmentWriter(std::move(*file), segment.tail(), std::move(*index), preallocate_bytes,
                         end_offset, end_position));
   writer->committed_last_index_offset_ = last_index_offset;
+  writer->index_written_offset_ = last_index_offset;
   return writer;
 }
 
@@ -143,7 +144,15 @@ void SegmentWriter::DropCacheBefore(uint64_t end) {
 void SegmentWriter::FlushIndex() {
   if (unwritten_index_.empty()) return;
   if (index_ && !index_->Append(unwritten_index_)) index_.reset();
+  index_written_offset_ = unwritten_index_.back().offset;
   unwritten_index_.clear();
+}
+
+void SegmentWriter::WriteIndexBatch() {
+  if (!index_written_offset_ ||
+      committed_end_offset_ - *index_written_offset_ >= kIndexWriteBatchBytes) {
+    FlushIndex();
+  }
 }
 
 Status SegmentWriter::RewindToCommitted() {

@@ -35,6 +35,13 @@ inline constexpr size_t kEarlyWritebackBytes = size_t{128} << 10;
 // into fresh pages was seen to take up to ten times as long (BENCHMARKS.md, issue #4).
 inline constexpr uint64_t kCachedSegmentBytes = uint64_t{4} << 20;
 inline constexpr uint64_t kCacheDropStepBytes = uint64_t{256} << 10;
+// Index entries reach the index file once the committed bytes past its last entry come to
+// this much (WriteIndexBatch): each write of a few dozen bytes dirties a page that the next
+// sync of the file system writes with a device request of its own (a stream of 64 shards
+// wrote one per shard every 64 KiB: a third of the disk's write requests). After a crash,
+// recovery scans at most about this much more of an unsealed segment. A segment's first
+// entry is written at once: it is recovery's evidence that the segment holds records.
+inline constexpr uint64_t kIndexWriteBatchBytes = uint64_t{1} << 20;
 
 class SegmentWriter {
  public:
@@ -76,12 +83,15 @@ class SegmentWriter {
 
   // Records that everything up to `end_offset` / `end_position` is durable and
   // acknowledged, with `entries` the index entries of that part. The entries are written
-  // to the index file by FlushIndex. Drops the page cache behind the newest
-  // kCachedSegmentBytes.
+  // to the index file by WriteIndexBatch or FlushIndex. Drops the page cache behind the
+  // newest kCachedSegmentBytes.
   void Commit(uint64_t end_offset, uint64_t end_position, std::span<const IndexEntry> entries);
   // Appends the committed, not yet written index entries to the index file (no sync). A
   // failure abandons the index file; the next open rebuilds it from the segment.
   void FlushIndex();
+  // FlushIndex if the index file has no entry yet or the committed bytes past its last
+  // entry reach kIndexWriteBatchBytes.
+  void WriteIndexBatch();
 
   // Drops everything after the committed end (after a failed write or sync).
   [[nodiscard]] Status RewindToCommitted();
@@ -121,6 +131,7 @@ class SegmentWriter {
   std::optional<uint64_t> committed_last_index_offset_;
   uint64_t cache_dropped_end_ = 0;  // DropCache was called up to here
   std::vector<IndexEntry> unwritten_index_;
+  std::optional<uint64_t> index_written_offset_;  // of the index file's last entry
 };
 
 }  // namespace sluice::storage

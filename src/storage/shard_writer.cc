@@ -459,7 +459,7 @@ void ShardWriter::Commit(std::vector<FlushOp>& ops) {
   // the older segments are whole.
   SealCompleted();
   for (Segment* segment : touched) {
-    if (segment->writer() != nullptr) segment->writer()->FlushIndex();
+    if (segment->writer() != nullptr) segment->writer()->WriteIndexBatch();
   }
 }
 

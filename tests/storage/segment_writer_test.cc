@@ -6,8 +6,10 @@
 #include <memory>
 #include <string>
 
+#include "storage/index_file.h"
 #include "storage/posix_env.h"
 #include "storage/segment.h"
+#include "testutil/mem_env.h"
 #include "testutil/page_cache.h"
 #include "testutil/temp_dir.h"
 
@@ -62,6 +64,40 @@ TEST_F(SegmentWriterTest, SealingDropsTheSegmentsPageCache) {
 
   ASSERT_TRUE(writer_->Seal(0));
   EXPECT_EQ(CachedPages(0, end_), 0u);
+}
+
+// Index entries on an in-memory file system: only the index file is looked at.
+TEST(SegmentWriterIndexTest, TheIndexFileIsWrittenOncePerBatchAndWhollyByAFlush) {
+  testutil::MemEnv env;
+  ASSERT_TRUE(env.CreateDirs("/seg"));
+  Segment segment("/seg", 0, 0);
+  auto writer = SegmentWriter::Create(&env, segment, 0);
+  ASSERT_TRUE(writer);
+  auto entries_in_file = [&] {
+    auto loaded = IndexFile::Load(&env, segment.index_path(), 0);
+    return loaded ? loaded->entries.size() : size_t{0};
+  };
+  // One committed entry every kWriteBytes, as a shard writes them.
+  uint64_t end = kSegmentHeaderBytes;
+  auto commit = [&] {
+    const IndexEntry entry{end, end, 0};
+    end += kWriteBytes;
+    (*writer)->Commit(end, end, {&entry, 1});
+    (*writer)->WriteIndexBatch();
+  };
+  commit();  // a segment's first entry at once: the evidence that it holds records
+  EXPECT_EQ(entries_in_file(), 1u);
+  while (end + kWriteBytes - kSegmentHeaderBytes < kIndexWriteBatchBytes) commit();
+  EXPECT_EQ(entries_in_file(), 1u);
+
+  commit();  // the committed bytes past the file's last entry reach a batch
+  const size_t batch = kIndexWriteBatchBytes / kWriteBytes;
+  EXPECT_EQ(entries_in_file(), batch);
+  for (int i = 0; i < 3; ++i) commit();
+  EXPECT_EQ(entries_in_file(), batch);
+
+  (*writer)->FlushIndex();  // as a close does
+  EXPECT_EQ(entries_in_file(), batch + 3);
 }
 
 }  // namespace
