@@ -4,8 +4,6 @@
 #include <array>
 #include <cstring>
 
-#include "storage/segment_writer.h"
-
 namespace sluice::storage {
 
 // The segment file with the tail laid over it.
@@ -195,10 +193,9 @@ Status SegmentTail::WriteFullBlock() {
     if (Status status = WriteLocked(lock, false); !status) return status;
     file = file_;  // stays as it is while writeback_mu_ is held
   }
-  // Larger writes had theirs started by WriteRanges.
-  if (length > 0 && length < kEarlyWritebackBytes && file != nullptr) {
-    file->StartWriteback(at, length);
-  }
+  // Outside write_mu_: starting a writeback can wait for the disk's queue, and an Append
+  // that needs a new block must not.
+  if (length > 0 && file != nullptr) file->StartWriteback(at, length);
   return Ok();
 }
 
@@ -244,7 +241,6 @@ std::pair<size_t, Status> SegmentTail::WriteRanges(WritableFile* file, const Unw
     Status status =
         file->WriteAt(at, std::string_view(range.block->bytes.get() + range.from, length));
     if (!status) return {done, std::move(status)};
-    if (length >= kEarlyWritebackBytes) file->StartWriteback(at, length);
   }
   return {unwritten.count, Ok()};
 }

@@ -9,6 +9,7 @@
 #include "storage/frame.h"
 #include "storage/gate.h"
 #include "storage/log_test_base.h"
+#include "storage/segment_tail.h"
 
 namespace sluice::storage {
 namespace {
@@ -223,7 +224,8 @@ TEST_F(FlusherTest, WithTheWriteAheadLogAFullTailBlockReachesItsFileWithoutASync
   ASSERT_TRUE((*log)->AppendBatch(Inputs(MakeRecords(2, 100, 1))));  // creates the segment
   const auto first = MakeRecords(40, 1000, 2);
   ASSERT_TRUE((*log)->AppendBatch(Inputs(first)));
-  for (uint64_t batch = 3; batch < 7; ++batch) {  // 160 KB more: the first block fills
+  // 40 KB a batch until the first block fills and the next has started.
+  for (uint64_t batch = 3; (batch - 2) * 40'000 < SegmentTail::kBlockBytes + 40'000; ++batch) {
     ASSERT_TRUE((*log)->AppendBatch(Inputs(MakeRecords(40, 1000, batch))));
   }
   const std::string path = "/data/wb/0/" + SegmentFileName(0);
