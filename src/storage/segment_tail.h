@@ -44,7 +44,7 @@ struct TailAppend {
 class SegmentTail final : public DeferredWrites, public BackgroundWrite {
  public:
   // Bytes per block (a larger write gets a block of its own size). Each full block is one
-  // write request to the disk: 256 KiB blocks made 14-23% fewer requests than 128 KiB
+  // write request to the disk: 256 KiB blocks made 14-24% fewer requests than 128 KiB
   // (per record, at 4 and 64 shards) and the log's syncs, which queue behind them, 9-14%
   // shorter, for up to 512 KiB of memory per segment being written.
   static constexpr size_t kBlockBytes = size_t{256} << 10;
