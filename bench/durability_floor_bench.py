@@ -21,7 +21,7 @@ import kinesis_bench as kb
 
 
 def latency_at(rate, durability, seconds):
-    config = kb.BENCH_CONFIG + f"storage:\n  durability: {durability}\n"
+    config = kb.durability_config(durability)
 
     def workloads(port):
         kb.create_stream(port, "latency")

@@ -41,6 +41,11 @@ SHARDS = 4
 BENCH_CONFIG = "kinesis:\n  enforce_limits: false\n"
 
 
+def durability_config(durability):
+    """BENCH_CONFIG with `durability` (sync, interval, none) as the storage policy."""
+    return BENCH_CONFIG + f"storage:\n  durability: {durability}\n"
+
+
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -12,26 +12,20 @@ bench/shard_count_bench.py [--seconds S] [--shards 4,16,64,256] [--durability sy
                            [--rounds R]"""
 
 import argparse
-import shutil
-import signal
-import tempfile
 
 import kinesis_bench as kb
 
 
 def put_rate(shards, durability, seconds):
-    port = kb.free_port()
-    data_dir = tempfile.mkdtemp(prefix="sluice-shards-bench-")
-    config = kb.BENCH_CONFIG + f"storage:\n  durability: {durability}\n"
-    process = kb.start_sluice(port, data_dir, config=config)
-    try:
-        kb.wait_port(port)
+    def workloads(port):
         kb.create_stream(port, "s", shards=shards)
-        return float(kb.load("put", port, "s", "--seconds", str(seconds))["records_per_s"])
-    finally:
-        process.send_signal(signal.SIGTERM)
-        process.wait(timeout=30)
-        shutil.rmtree(data_dir, ignore_errors=True)
+        return kb.load("put", port, "s", "--seconds", str(seconds))
+
+    figures = kb.run_server(
+        f"sluice-{shards}-shards-{durability}",
+        lambda port, data_dir: kb.start_sluice(port, data_dir, kb.durability_config(durability)),
+        workloads)
+    return float(figures["records_per_s"])
 
 
 def main():
